@@ -1,0 +1,38 @@
+"""tsforecast: recurrent-network forecasting behind scikit-learn estimators.
+
+Keras runs on JAX unless the user already chose a backend (``KERAS_BACKEND``).
+Public names are imported lazily so that ``import tsforecast`` (and the CLI's
+``--help``) stays cheap and never loads Keras or JAX.
+"""
+
+import importlib
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_PUBLIC = {
+    "make_windows": "windowing",
+    "LagTransformer": "windowing",
+    "build_rnn": "networks",
+    "count_rnn_parameters": "networks",
+    "SimpleRNNRegressor": "regressors",
+    "LSTMRegressor": "regressors",
+    "GRURegressor": "regressors",
+    "BaseForecaster": "base",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name):
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tsforecast' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"tsforecast.{module}"), name)
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

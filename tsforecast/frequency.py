@@ -1,0 +1,76 @@
+"""Sampling frequency of a time index and the season length it implies."""
+
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+# Offset name prefix -> number of periods in the dominant seasonal cycle.
+# Daily data uses the weekly cycle and hourly data the daily one, as forecast::frequency does.
+_SEASON_LENGTHS = (
+    ("W", 52),
+    ("QS", 4),
+    ("QE", 4),
+    ("Q", 4),
+    ("BQ", 4),
+    ("MS", 12),
+    ("ME", 12),
+    ("M", 12),
+    ("BM", 12),
+    ("SM", 24),
+    ("YS", 1),
+    ("YE", 1),
+    ("Y", 1),
+    ("A", 1),
+    ("BY", 1),
+    ("B", 5),
+    ("D", 7),
+    ("h", 24),
+    ("H", 24),
+    ("bh", 8),
+    ("min", 60),
+    ("T", 60),
+    ("s", 60),
+    ("S", 60),
+)
+
+
+def infer_frequency(index):
+    """Return the frequency string of a ``DatetimeIndex`` or ``None`` when it is irregular.
+
+    Uses the index's own ``freq`` when set, else ``pandas.infer_freq``.
+    """
+    if not isinstance(index, pd.DatetimeIndex):
+        return None
+    if index.freq is not None:
+        return index.freqstr
+    if len(index) < 3:
+        return None
+    return pd.infer_freq(index)
+
+
+def season_length(freq):
+    """Number of periods in one seasonal cycle for the frequency ``freq`` (1 = no season).
+
+    Parameters
+    ----------
+    freq : str, pandas.DateOffset or None
+        A pandas frequency such as ``"MS"``, ``"W-SUN"``, ``"QS-JAN"`` or ``"h"``.
+        ``None`` (integer positions) gives 1.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> season_length("MS"), season_length("W-SUN"), season_length("QS-OCT"), season_length(None)
+    (12, 52, 4, 1)
+    """
+    if freq is None:
+        return 1
+    offset = to_offset(freq)
+    name = offset.name
+    for prefix, length in _SEASON_LENGTHS:
+        if name == prefix or name.startswith(prefix + "-"):
+            step = abs(offset.n) or 1
+            return length // step if length % step == 0 and length // step > 1 else 1
+    return 1
