@@ -41,13 +41,21 @@ class BaseForecaster(BaseEstimator):
         "capability:exogenous": False,
     }
 
-    @classmethod
-    def get_tag(cls, name):
-        """Return the value of capability tag ``name`` (merged along the class hierarchy)."""
+    def get_tag(self, name):
+        """Return the value of capability tag ``name``.
+
+        Class tags are merged along the class hierarchy, then overridden by
+        ``_instance_tags()`` for tags that depend on parameters (e.g. a window
+        forecaster that is global only when asked to be).
+        """
         tags = {}
-        for klass in reversed(cls.__mro__):
+        for klass in reversed(type(self).__mro__):
             tags.update(getattr(klass, "_tags", {}))
+        tags.update(self._instance_tags())
         return tags[name]
+
+    def _instance_tags(self):
+        return {}
 
     # ------------------------------------------------------------------ fit
     def fit(self, y, X=None):

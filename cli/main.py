@@ -1,0 +1,6 @@
+import click
+
+
+@click.group()
+def cli():
+    """tsforecast: forecast a time series from a CSV file."""
