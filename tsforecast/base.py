@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
+from tsforecast.frequency import infer_frequency
+
 
 class BaseForecaster(BaseEstimator):
     """Base class of every tsforecast forecaster.
@@ -280,7 +282,7 @@ def _check_index(y, name):
         raise ValueError(f"{name}: the index is not sorted; call y.sort_index() first.")
     if isinstance(index, pd.DatetimeIndex):
         if index.freq is None:
-            freq = pd.infer_freq(index) if len(index) >= 3 else None
+            freq = infer_frequency(index)
             if freq is None:
                 raise ValueError(
                     f"{name}: the timestamps are irregular (no frequency can be inferred); "

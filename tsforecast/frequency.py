@@ -1,5 +1,7 @@
 """Sampling frequency of a time index and the season length it implies."""
 
+import warnings
+
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
@@ -44,7 +46,13 @@ def infer_frequency(index):
         return index.freqstr
     if len(index) < 3:
         return None
-    return pd.infer_freq(index)
+    with warnings.catch_warnings():
+        # pandas 3 warns that infer_freq will return an offset; accept either form
+        warnings.filterwarnings("ignore", message=".*infer_freq.*")
+        freq = pd.infer_freq(index)
+    if freq is None or isinstance(freq, str):
+        return freq
+    return to_offset(freq).freqstr
 
 
 def season_length(freq):
@@ -68,7 +76,7 @@ def season_length(freq):
     if freq is None:
         return 1
     offset = to_offset(freq)
-    name = offset.name
+    name = offset.rule_code
     for prefix, length in _SEASON_LENGTHS:
         if name == prefix or name.startswith(prefix + "-"):
             step = abs(offset.n) or 1

@@ -1,0 +1,225 @@
+"""Steps shared by the commands: reading a CSV, checking an output path, naming a model."""
+
+import contextlib
+import os
+from pathlib import Path
+
+import click
+from tsforecast.cli.errors import one_line
+from tsforecast.cli.output import note
+
+_FREQUENCY_WORDS = {
+    "MS": "monthly", "ME": "monthly", "M": "monthly", "QS": "quarterly", "QE": "quarterly",
+    "Q": "quarterly", "YS": "yearly", "YE": "yearly", "Y": "yearly", "A": "yearly",
+    "W": "weekly", "D": "daily", "B": "business-daily", "h": "hourly", "H": "hourly",
+    "min": "minutely", "T": "minutely", "s": "secondly", "S": "secondly",
+}
+
+
+def frequency_word(freq):
+    """``"MS"`` -> ``"monthly"``; ``None`` when the frequency is unknown."""
+    if not freq:
+        return None
+    base = str(freq).split("-")[0].lstrip("0123456789")
+    return _FREQUENCY_WORDS.get(base)
+
+
+def read_data(path, *, time_col=None, target=None, id_col=None, fill=None):
+    """Read a CSV with :func:`tsforecast.io.read_csv`, print what was inferred, return it."""
+    from tsforecast.io import read_csv
+
+    with captured_warnings():
+        data = read_csv(path, time_col=time_col, target=target, id_col=id_col, fill=fill)
+    note(summary_line(data, path))
+    for line in getattr(data, "notes", None) or []:
+        note(f"  note: {one_line(line)}")
+    return data
+
+
+def summary_line(data, path):
+    """``Read 144 monthly values (1949-01 .. 1960-12) from 'x.csv': time 'Month', target ...``."""
+    y = data.y
+    n_series = y.shape[1] if y.ndim == 2 else 1
+    n_values = int(y.notna().to_numpy().sum())
+    word = frequency_word(data.freq)
+    kind = f"{word} " if word else ""
+    span = ""
+    if len(y.index):
+        span = f" ({format_stamp(y.index[0], data.freq)} .. {format_stamp(y.index[-1], data.freq)})"
+    what = f"{n_values:,} {kind}values" if n_series == 1 else (
+        f"{n_series:,} series, {n_values:,} {kind}values"
+    )
+    columns = []
+    if getattr(data, "id_col", None):
+        columns.append(f"id '{data.id_col}'")
+    if getattr(data, "time_col", None):
+        columns.append(f"time '{data.time_col}'")
+    else:
+        columns.append("no time column (positions)")
+    if getattr(data, "target", None) and n_series == 1:
+        columns.append(f"target '{data.target}'")
+    return f"Read {what}{span} from '{Path(path).name}': {', '.join(columns)}"
+
+
+def format_stamp(stamp, freq=None):
+    """A timestamp printed at the resolution of the frequency (``1949-01`` for monthly)."""
+    if not hasattr(stamp, "strftime"):
+        return str(stamp)
+    word = frequency_word(freq)
+    if word == "yearly":
+        return stamp.strftime("%Y")
+    if word in ("monthly", "quarterly"):
+        return stamp.strftime("%Y-%m")
+    if word in ("hourly", "minutely", "secondly"):
+        return stamp.strftime("%Y-%m-%d %H:%M")
+    return stamp.strftime("%Y-%m-%d")
+
+
+def series_lengths(y):
+    """Number of values of each series (leading NaN of later-starting series excluded)."""
+    if y.ndim == 1:
+        return {y.name: int(y.notna().sum())}
+    return {name: int(y[name].notna().sum()) for name in y.columns}
+
+
+def file_sha256(path):
+    """SHA-256 of a file's bytes (the fingerprint of the training data)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_writable(path, option="--output"):
+    """Fail now (exit 2) if ``path`` cannot be written, rather than after training."""
+    import tempfile
+
+    path = Path(path)
+    if path.is_dir():
+        raise click.BadParameter(f"'{path}' is a directory; pass a file name such as "
+                                 f"'{path / 'model.tsf'}'.", param_hint=f"'{option}'")
+    directory = path.parent
+    if not directory.exists():
+        raise click.BadParameter(
+            f"directory '{directory}' does not exist; create it or pass {option} to another place.",
+            param_hint=f"'{option}'",
+        )
+    if not directory.is_dir():
+        raise click.BadParameter(
+            f"'{directory}' is not a directory; pass {option} with a path inside a directory.",
+            param_hint=f"'{option}'",
+        )
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=directory)
+    except OSError as exc:
+        reason = exc.strerror or one_line(exc)
+        raise click.BadParameter(
+            f"directory '{directory}' is not writable ({reason}); pass {option} to a "
+            "writable place, e.g. ~/model.tsf.",
+            param_hint=f"'{option}'",
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
+    return path
+
+
+@contextlib.contextmanager
+def captured_warnings():
+    """Show library warnings as one-line notes instead of Python's warning format."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        try:
+            yield caught
+        finally:
+            seen = set()
+            for warning in caught:
+                text = one_line(warning.message)
+                if text not in seen:
+                    seen.add(text)
+                    note(f"  warning: {text}")
+
+
+def set_matching_params(forecaster, values):
+    """Set each option on every parameter of that name in the nested forecaster.
+
+    Returns the names that matched no parameter.
+    """
+    params = forecaster.get_params(deep=True)
+    unmatched = []
+    updates = {}
+    for name, value in values.items():
+        keys = [k for k in params if k == name or k.endswith(f"__{name}")]
+        if not keys:
+            unmatched.append(name)
+        for key in keys:
+            updates[key] = value
+    # outer parameters first so that nested estimators replaced by them get the nested values
+    for key in sorted(updates, key=lambda k: k.count("__")):
+        forecaster.set_params(**{key: updates[key]})
+    return unmatched
+
+
+def find_param(forecaster, name, default=None):
+    """The value of the shallowest parameter called ``name`` (at any nesting depth)."""
+    params = forecaster.get_params(deep=True)
+    keys = sorted((k for k in params if k == name or k.endswith(f"__{name}")),
+                  key=lambda k: k.count("__"))
+    return params[keys[0]] if keys else default
+
+
+def describe_forecaster(forecaster):
+    """A short human description, e.g. ``LSTM(64) x 5 seeds, window 24; transforms: log``."""
+    transforms = None
+    inner = forecaster
+    while type(inner).__name__ == "TransformedForecaster":
+        transforms = inner.transforms
+        inner = inner.forecaster
+    name = type(inner).__name__
+    units = find_param(inner, "units")
+    parts = []
+    if units is not None:
+        cell = name.replace("Forecaster", "").replace("SimpleRNN", "SimpleRNN")
+        regressor = find_param(inner, "regressor")
+        if cell == "Window" and regressor is not None:
+            cell = type(regressor).__name__.replace("Regressor", "")
+        units = (units,) if isinstance(units, int) else tuple(units)
+        prefix = "Bi" if find_param(inner, "bidirectional") else ""
+        parts.append(f"{prefix}{cell}({','.join(str(u) for u in units)})")
+        ensemble = find_param(inner, "n_ensemble", 1) or 1
+        if ensemble > 1:
+            parts[-1] += f" x {ensemble} seeds"
+        if find_param(inner, "global_model"):
+            parts.append("global")
+        window = find_param(inner, "window")
+        if window is not None:
+            parts.append(f"window {window}")
+    else:
+        parts.append(repr(inner) if len(repr(inner)) <= 60 else name)
+    text = ", ".join(parts)
+    if transforms:
+        if not isinstance(transforms, str):
+            transforms = ",".join(_transform_name(t) for t in transforms)
+        text += f"; transforms: {transforms}"
+    return text
+
+
+def _transform_name(transform):
+    name = type(transform).__name__
+    if name == "LogTransform":
+        return "log"
+    if name == "Difference":
+        lag = getattr(transform, "lag", 1)
+        return "diff" if lag == 1 else f"diff{lag}"
+    if name == "BoxCox":
+        lmbda = getattr(transform, "lmbda", None)
+        return "boxcox" if lmbda is None else f"boxcox{lmbda:g}"
+    return {"StandardScale": "standard", "MinMaxScale": "minmax",
+            "RobustScale": "robust"}.get(name, name)

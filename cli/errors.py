@@ -1,0 +1,67 @@
+"""Turn failures into one-line messages at the command boundary.
+
+User mistakes in options are ``click.BadParameter``/``click.UsageError`` (exit code 2).
+Everything a command raises while working (bad data, unreadable model files, files that
+cannot be written) becomes a :class:`CommandError` (exit code 1) whose message names the
+problem and the fix. Tracebacks are printed only with ``--verbose``.
+"""
+
+import errno
+import traceback
+
+import click
+
+
+class CommandError(click.ClickException):
+    """A command failed for a reason the user can act on (exit code 1)."""
+
+    exit_code = 1
+
+
+def one_line(text):
+    """Collapse a message to one line (the CLI contract: one line per error)."""
+    return " ".join(str(text).split())
+
+
+def friendly_error(exc):
+    """Return the :class:`CommandError` describing ``exc`` for a command-line user."""
+    if isinstance(exc, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)) \
+            and getattr(exc, "filename", None):
+        return CommandError(_os_message(exc))
+    if isinstance(exc, OSError) and getattr(exc, "errno", None) is not None:
+        return CommandError(_os_message(exc))
+    if isinstance(exc, (ValueError, TypeError, FileNotFoundError)):
+        return CommandError(one_line(exc) or type(exc).__name__)
+    if isinstance(exc, MemoryError):
+        return CommandError(
+            "out of memory; use a smaller model (--units, --window, --ensemble) or fewer series."
+        )
+    if isinstance(exc, ImportError):
+        return CommandError(
+            f"a required package is missing ({one_line(exc)}); reinstall tsforecast with "
+            "`pip install tsforecast`."
+        )
+    return CommandError(
+        f"unexpected {type(exc).__name__}: {one_line(exc)}; rerun with --verbose for the "
+        "traceback and report it."
+    )
+
+
+def _os_message(exc):
+    name = getattr(exc, "filename", None)
+    where = f" '{name}'" if name else ""
+    if exc.errno == errno.ENOSPC:
+        return f"no space left on the device while writing{where}; free some space or pass --output elsewhere."
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"permission denied for{where}; choose a writable location (e.g. --output ~/model.tsf)."
+    if exc.errno == errno.ENOENT:
+        return f"no such file or directory{where}; check the path."
+    if exc.errno == errno.EISDIR:
+        return f"{where.strip() or 'path'} is a directory; pass a file name."
+    reason = exc.strerror or one_line(exc)
+    return f"cannot access{where}: {reason}; check the path and permissions."
+
+
+def print_traceback():
+    """Print the traceback of the exception being handled to standard error."""
+    click.echo(traceback.format_exc().rstrip(), err=True)

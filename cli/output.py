@@ -1,0 +1,120 @@
+"""What the commands print: human messages, aligned tables and ``--json`` documents.
+
+Results (tables, forecasts, JSON) go to standard output; progress and notes go to standard
+error so that ``tsforecast predict model.tsf > forecast.csv`` stays clean.
+"""
+
+import json
+import math
+import sys
+
+import click
+
+
+class Settings:
+    """Output settings shared by the group and every command (``--json/--quiet/--verbose``)."""
+
+    def __init__(self, json=False, quiet=False, verbose=False):
+        self.json = json
+        self.quiet = quiet
+        self.verbose = verbose
+
+
+def settings():
+    """The :class:`Settings` of the running command (defaults outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return Settings()
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings()
+    return root.obj
+
+
+def note(message):
+    """Print a progress or information line on standard error (not with --quiet/--json)."""
+    current = settings()
+    if not (current.quiet or current.json):
+        click.echo(message, err=True)
+
+
+def result(message=""):
+    """Print a human-readable result line on standard output (not with --json)."""
+    if not settings().json:
+        click.echo(message)
+
+
+def emit_json(document):
+    """Print ``document`` as JSON on standard output (only with --json)."""
+    if settings().json:
+        click.echo(json.dumps(to_jsonable(document), indent=2, allow_nan=False))
+
+
+def to_jsonable(value):
+    """Convert numpy/pandas scalars and containers to plain JSON values (NaN -> None)."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return None if not math.isfinite(value) else float(value)
+    if hasattr(value, "item") and not hasattr(value, "__len__"):
+        return to_jsonable(value.item())
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def format_table(rows, headers, *, align=None, indent=""):
+    """Return ``rows`` (lists of cells, already formatted as text) as an aligned text table.
+
+    ``align`` is a string of ``"<"``/``">"`` per column (default: first column left, the
+    others right).
+    """
+    rows = [[str(cell) for cell in row] for row in rows]
+    headers = [str(h) for h in headers]
+    align = align or "<" + ">" * (len(headers) - 1)
+    widths = [
+        max([len(headers[j])] + [len(row[j]) for row in rows]) for j in range(len(headers))
+    ]
+
+    def line(cells):
+        return indent + "  ".join(
+            f"{cell:{a}{w}}" for cell, a, w in zip(cells, align, widths)
+        ).rstrip()
+
+    return "\n".join([line(headers)] + [line(row) for row in rows])
+
+
+def format_number(value, digits=3):
+    """Format a float for a table: ``digits`` significant decimals, ``-`` for NaN/None."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:.{digits}f}"
+
+
+def format_percent(value, digits=1):
+    """Format a fraction as a percentage (``0.031`` -> ``3.1%``), ``-`` for NaN/None."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{100 * value:.{digits}f}%"
+
+
+def progress(items, *, label, length=None, item_show_func=None):
+    """A click progress bar on standard error, silent with --quiet/--json."""
+    current = settings()
+    hidden = current.quiet or current.json
+    return click.progressbar(
+        items,
+        length=length,
+        label=label,
+        file=sys.stderr,
+        item_show_func=item_show_func,
+        show_pos=True,
+        show_eta=False,
+        hidden=hidden,
+    )

@@ -1,0 +1,428 @@
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from tsforecast.cli import common
+from tsforecast.cli.main import cli
+
+from tsforecast import datasets, persistence
+
+TINY = ["--units", "4", "--epochs", "1", "--ensemble", "1", "--seed", "7"]
+HEAVY = ("keras", "jax", "statsmodels", "matplotlib", "tensorflow", "torch")
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def invoke(runner):
+    def run(*args, code=0):
+        result = runner.invoke(cli, [str(a) for a in args])
+        assert "Traceback" not in result.output
+        assert result.exit_code == code, result.output
+        return result
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def snaive_model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("models") / "air.tsf"
+    result = CliRunner().invoke(cli, ["fit", "air_passengers", "--model", "snaive",
+                                      "--baselines", "naive", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def write(path, text):
+    path.write_text(text)
+    return path
+
+
+def error_line(result):
+    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+def run_process(*args, cwd=None, check=True):
+    executable = shutil.which("tsforecast")
+    command = [executable] if executable else [
+        sys.executable, "-c", "from tsforecast.cli.main import cli; cli(prog_name='tsforecast')"]
+    process = subprocess.run([*command, *map(str, args)], capture_output=True, text=True,
+                             cwd=cwd, timeout=300, check=False)
+    if check:
+        assert process.returncode == 0, process.stderr
+    return process
+
+
+# ------------------------------------------------------------------ start-up and help
+def test_help_does_not_import_heavy_modules():
+    code = (
+        "import sys\n"
+        "from tsforecast.cli.main import cli\n"
+        "for args in (['--help'], ['fit', '--help'], ['predict', '--help'],\n"
+        "             ['compare', '--help'], ['datasets', '--help'], ['info', '--help']):\n"
+        "    try:\n"
+        "        cli(args)\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_console_script_help_and_version():
+    process = run_process("--help")
+    for command in ("fit", "predict", "compare", "datasets", "info"):
+        assert command in process.stdout
+    assert run_process("--version").stdout.strip() == "tsforecast, version 0.1.0"
+
+
+@pytest.mark.parametrize("command", ["fit", "predict", "compare", "datasets", "info",
+                                     "datasets list", "datasets show", "datasets export"])
+def test_every_command_has_help(invoke, command):
+    result = invoke(*command.split(), "--help")
+    assert "Usage: cli" in result.output or "Usage: " in result.output
+    assert "--help" in result.output
+
+
+# ---------------------------------------------------------------------------- datasets
+def test_datasets_list_show_export(invoke, tmp_path):
+    listing = invoke("datasets", "list").output
+    for name in datasets.list_datasets():
+        assert name in listing
+    shown = invoke("datasets", "show", "nile", "--rows", "2").output
+    assert "Annual flow of the river Nile" in shown and "1120.0" in shown
+    info = json.loads(invoke("datasets", "show", "lynx", "--json").stdout)
+    assert info["n"] == 114 and info["frequency"] == "yearly"
+    target = tmp_path / "nile.csv"
+    invoke("datasets", "export", "nile", target)
+    assert target.read_bytes() == datasets.dataset_path("nile").read_bytes()
+    result = invoke("datasets", "export", "nile", target, code=1)
+    assert "already exists; pass --force" in error_line(result)
+    invoke("datasets", "export", "nile", target, "--force")
+    assert invoke("datasets", "export", "lynx", "-").stdout.startswith("Year,Lynx")
+    names = json.loads(invoke("--json", "datasets", "list").stdout)
+    assert [d["name"] for d in names] == datasets.list_datasets()
+    result = invoke("datasets", "show", "nope", code=2)
+    assert "Unknown dataset 'nope'" in error_line(result)
+
+
+# --------------------------------------------------------------- fit / predict / info
+def test_fit_predict_info_with_a_baseline(invoke, snaive_model, tmp_path):
+    manifest = persistence.read_metadata(snaive_model)
+    assert manifest["class"] == "tsforecast.baselines.SeasonalNaive"
+    assert manifest["metadata"]["data"]["sha256"] == common.file_sha256(
+        datasets.dataset_path("air_passengers"))
+
+    forecast = invoke("predict", snaive_model, "--horizon", "3", "--coverage", "0.8").stdout
+    frame = pd.read_csv(io.StringIO(forecast))
+    assert list(frame.columns) == ["Month", "forecast", "lower", "upper"]
+    assert frame["Month"].tolist() == ["1961-01-01", "1961-02-01", "1961-03-01"]
+    assert frame["forecast"].tolist() == [417.0, 391.0, 419.0]
+    assert (frame["lower"] < frame["forecast"]).all() and (frame["upper"] > frame["forecast"]).all()
+
+    out, plot = tmp_path / "f.csv", tmp_path / "f.png"
+    result = invoke("predict", snaive_model, "-o", out, "--plot", plot)
+    assert result.stdout == ""
+    assert len(pd.read_csv(out)) == 12
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    document = json.loads(invoke("predict", snaive_model, "--json", "--horizon", "2").stdout)
+    assert document["forecast"][0] == {"Month": "1961-01-01T00:00:00", "forecast": 417.0,
+                                       "lower": document["forecast"][0]["lower"],
+                                       "upper": document["forecast"][0]["upper"]}
+    text = invoke("info", snaive_model).stdout
+    assert "SeasonalNaive" in text and "season_length = 12" in text and "air_passengers.csv" in text
+    described = json.loads(invoke("info", snaive_model, "--json").stdout)
+    assert described["params"] == {"class": "SeasonalNaive", "season_length": 12}
+    assert described["data"]["n_obs"] == 144 and described["holdout"][0]["mase"] > 0
+
+
+def test_fit_output_and_holdout_table(invoke, tmp_path):
+    data = shutil.copy(datasets.dataset_path("wineind"), tmp_path / "wine.csv")
+    result = invoke("fit", data, "--model", "naive2", "--baselines", "snaive,naive")
+    assert (tmp_path / "wine.tsf").is_file()
+    assert "Read 176 monthly values (1980-01 .. 1994-08) from 'wine.csv'" in result.stderr
+    assert "Holdout (last 12 months)" in result.stdout
+    for label in ("naive2", "seasonal naive", "naive"):
+        assert f"\n  {label} " in result.stdout
+    assert "Saved model to" in result.stdout
+    document = json.loads(invoke("fit", data, "--model", "snaive", "--no-holdout", "--json",
+                                 "-o", tmp_path / "s.tsf").stdout)
+    assert document["horizon"] == 12 and document["holdout"] == []
+    assert document["model"].endswith("s.tsf")
+
+
+def test_fit_on_a_dataset_name_saves_in_the_working_directory(runner, tmp_path):
+    with runner.isolated_filesystem(temp_dir=tmp_path) as cwd:
+        result = runner.invoke(cli, ["fit", "nile", "--model", "naive", "--no-holdout"])
+        assert result.exit_code == 0, result.output
+        assert (Path(cwd) / "nile.tsf").is_file()
+        assert "tsforecast predict nile.tsf" in result.stdout or "nile.tsf" in result.stdout
+
+
+def test_predict_with_new_data(invoke, snaive_model, tmp_path):
+    y = datasets.load_air_passengers().iloc[:120]
+    new = tmp_path / "new.csv"
+    y.rename_axis("Month").to_csv(new)
+    result = invoke("predict", snaive_model, "--data", new, "--horizon", "2", "--plot",
+                    tmp_path / "p.svg")
+    frame = pd.read_csv(io.StringIO(result.stdout))
+    assert frame["Month"].tolist() == ["1959-01-01", "1959-02-01"]
+    assert frame["forecast"].tolist() == y.iloc[-12:-10].tolist()
+    assert (tmp_path / "p.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_fit_lstm_with_holdout_and_intervals(invoke, tmp_path):
+    data = datasets.dataset_path("air_passengers")
+    result = invoke("fit", data, "--model", "lstm", *TINY, "--window", "12", "--horizon", "6",
+                    "--transform", "log", "--baselines", "snaive", "-o", tmp_path / "a.tsf")
+    assert "LSTM(4), window 12; transforms: log" in result.stderr
+    assert "  lstm " in result.stdout and "seasonal naive" in result.stdout
+    frame = pd.read_csv(io.StringIO(invoke("predict", tmp_path / "a.tsf").stdout))
+    assert len(frame) == 6 and frame["forecast"].between(200, 900).all()
+    assert (frame["lower"] <= frame["forecast"]).all()
+    assert (frame["forecast"] <= frame["upper"]).all()
+    metadata = persistence.read_metadata(tmp_path / "a.tsf")["metadata"]
+    assert metadata["settings"]["seed"] == 7 and metadata["settings"]["units"] == [4]
+    assert [row["model"] for row in metadata["holdout"]].count("lstm") == 1
+
+
+def test_same_command_same_seed_gives_identical_forecasts(invoke, tmp_path):
+    args = ["fit", "air_passengers", "--model", "lstm", *TINY, "--window", "12", "--horizon",
+            "6", "--no-holdout", "--no-intervals"]
+    invoke(*args, "-o", tmp_path / "a.tsf")
+    invoke(*args, "-o", tmp_path / "b.tsf")
+    invoke("predict", tmp_path / "a.tsf", "-o", tmp_path / "a.csv")
+    invoke("predict", tmp_path / "b.tsf", "-o", tmp_path / "b.csv")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert len(pd.read_csv(tmp_path / "a.csv")) == 6
+    # a fresh process reads the model back and prints byte-identical forecasts
+    process = run_process("predict", tmp_path / "a.tsf")
+    assert process.stdout.encode() == (tmp_path / "a.csv").read_bytes()
+
+
+def test_fit_default_model_on_a_panel(invoke, tmp_path):
+    panel = datasets.load_tourism_monthly().iloc[-90:, :3]
+    long = panel.stack().rename("y").rename_axis(["ds", "unique_id"]).reset_index()
+    data = tmp_path / "panel.csv"
+    long[["unique_id", "ds", "y"]].to_csv(data, index=False)
+    result = invoke("fit", data, *TINY, "--window", "12", "--horizon", "6", "--no-holdout")
+    assert "3 series" in result.stderr and "global" in result.stderr
+    forecast = pd.read_csv(io.StringIO(invoke("predict", tmp_path / "panel.tsf").stdout))
+    assert list(forecast.columns) == ["series", "ds", "forecast", "lower", "upper"]
+    assert sorted(forecast["series"].unique()) == sorted(panel.columns)
+
+
+def test_compare_on_shipped_data(invoke, tmp_path):
+    result = invoke("compare", "nile", "--models", "naive,drift,mean", "--folds", "2",
+                    "--horizon", "5", "-o", tmp_path / "board.md", "--plot", tmp_path / "h.png")
+    for model in ("naive", "drift", "mean", "snaive", "naive2"):
+        assert f"\n{model} " in "\n" + result.stdout
+    assert "MASE" in result.stdout and "vs snaive" in result.stdout
+    assert (tmp_path / "board.md").read_text().startswith("|")
+    assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
+    invoke("compare", "nile", "--models", "naive", "--folds", "2", "--horizon", "5",
+           "-o", tmp_path / "board.csv", "--quiet")
+    assert "mase_mean" in (tmp_path / "board.csv").read_text()
+    document = json.loads(invoke("compare", "nile", "--models", "naive", "--folds", "2",
+                                 "--horizon", "5", "--json").stdout)
+    assert {row["model"] for row in document["leaderboard"]} == {"naive", "snaive", "naive2"}
+
+
+# ------------------------------------------------------------------------- bad input
+BAD_CSV = {
+    "empty.csv": ("", "is empty"),
+    "header.csv": ("date,value\n", "no data rows"),
+    "nonumeric.csv": ("date,name\n2020-01-01,a\n2020-02-01,b\n2020-03-01,c\n",
+                      "no numeric column"),
+    "text.csv": ("date,value\n2020-01-01,1\n2020-02-01,abc\n2020-03-01,3\n2020-04-01,4\n",
+                 "non-numeric value"),
+    "allnan.csv": ("date,value\n2020-01-01,\n2020-02-01,\n2020-03-01,\n", "no values"),
+    "duplicate.csv": ("date,value\n2020-01-01,1\n2020-01-01,2\n2020-02-01,3\n2020-03-01,4\n",
+                      "duplicate timestamp 2020-01-01"),
+    "gap.csv": (("date,value\n2020-01-01,1\n2020-02-01,2\n2020-04-01,3\n2020-05-01,4\n"
+                 "2020-06-01,5\n"), "missing timestamp.*2020-03.*--fill"),
+    "irregular.csv": (("date,value\n2020-01-03,1\n2020-02-11,2\n2020-02-13,3\n2020-05-01,4\n"
+                       "2020-06-21,5\n"), "irregular"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CSV))
+def test_bad_csv_gives_one_line_error(invoke, tmp_path, name):
+    text, pattern = BAD_CSV[name]
+    result = invoke("fit", write(tmp_path / name, text), "--model", "naive", code=1)
+    assert pd.Series([error_line(result)]).str.contains(pattern).all(), result.output
+    assert not list(tmp_path.glob("*.tsf"))
+
+
+@pytest.mark.parametrize(
+    "args, code, pattern",
+    [
+        (["fit", "missing.csv"], 2, "file 'missing.csv' does not exist; check the path"),
+        (["fit", "nile", "--window", "0"], 2, "'0' is not a positive integer.*--window 24"),
+        (["fit", "nile", "--horizon", "-3"], 2, "'-3' is not a positive integer"),
+        (["fit", "nile", "--model", "prophet"], 2, "Unknown forecaster 'prophet'; choose one of"),
+        (["fit", "nile", "--model", "lstn"], 2, "did you mean 'lstm'"),
+        (["fit", "nile", "--units", "4,x"], 2, "comma-separated positive integers"),
+        (["fit", "nile", "--model", "naive", "--units", "4"], 2, "--units applies only"),
+        (["fit", "nile", "--transform", "sqrt"], 2, "Unknown transform 'sqrt'"),
+        (["fit", "nile", "--output", "no/such/dir/m.tsf"], 2, "directory 'no/such/dir' does not"),
+        (["predict", "missing.tsf"], 2, "model file 'missing.tsf' does not exist"),
+        (["predict", "nile.csv", "--coverage", "1.5"], 2, r"must be a number in \(0, 1\)"),
+        (["compare", "nile", "--models", "naive,foo"], 2, "Unknown forecaster 'foo'"),
+        (["compare", "nile", "--metrics", "accuracy"], 2, "unknown metric 'accuracy'"),
+        (["compare", "nile", "--jobs", "0"], 2, "0 workers"),
+        (["compare", "nile", "--output", "board.xlsx"], 2, "use a .csv, .json or .md"),
+        (["compare", "nile", "--folds", "30", "--horizon", "10"], 2, "too few for 30 folds"),
+    ],
+)
+def test_bad_options_give_one_line_error(runner, tmp_path, args, code, pattern):
+    import re
+
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        shutil.copy(datasets.dataset_path("nile"), "nile.csv")
+        result = runner.invoke(cli, args)
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    assert re.search(pattern, error_line(result)), result.output
+
+
+def test_series_shorter_than_window_plus_horizon(invoke, tmp_path):
+    rows = "\n".join(f"2020-{m:02d}-01,{m}" for m in range(1, 13))
+    data = write(tmp_path / "short.csv", "date,value\n" + rows + "\n")
+    result = invoke("fit", data, "--model", "lstm", *TINY, "--window", "8", "--horizon", "6",
+                    code=1)
+    assert "has 12 values, fewer than window 8 + horizon 6 = 14; pass a smaller --window" in (
+        error_line(result))
+
+
+@pytest.mark.parametrize(
+    "content, pattern",
+    [
+        (b"not a model", "not a zip archive"),
+        (b"PK\x03\x04" + b"\x00" * 40, "not a zip archive, or truncated"),
+    ],
+)
+def test_unreadable_model_file(invoke, tmp_path, content, pattern):
+    model = tmp_path / "m.tsf"
+    model.write_bytes(content)
+    for command in ("predict", "info"):
+        assert pattern in error_line(invoke(command, model, code=1))
+
+
+def test_corrupted_and_foreign_model_files(invoke, snaive_model, tmp_path):
+    truncated = tmp_path / "truncated.tsf"
+    truncated.write_bytes(snaive_model.read_bytes()[:-40])
+    assert "not a zip archive, or truncated" in error_line(invoke("predict", truncated, code=1))
+    foreign = tmp_path / "foreign.tsf"
+    with zipfile.ZipFile(foreign, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    assert "no manifest.json" in error_line(invoke("predict", foreign, code=1))
+    assert "is a directory" in error_line(invoke("predict", tmp_path, code=2))
+
+
+def test_verbose_prints_the_traceback(runner, tmp_path):
+    model = write(tmp_path / "m.tsf", "garbage")
+    quiet = runner.invoke(cli, ["predict", str(model)])
+    loud = runner.invoke(cli, ["predict", str(model), "--verbose"])
+    assert quiet.exit_code == loud.exit_code == 1
+    assert "Traceback" not in quiet.output and "Traceback" in loud.output
+    assert "ModelFileError" in loud.output
+
+
+def test_errors_in_a_real_process_have_no_traceback(tmp_path, snaive_model):
+    empty = write(tmp_path / "empty.csv", "")
+    broken = write(tmp_path / "broken.tsf", "garbage")
+    for args, code in (
+        (["fit", empty], 1),
+        (["fit", tmp_path / "missing.csv"], 2),
+        (["predict", broken], 1),
+        (["fit", "nile", "--window", "0"], 2),
+    ):
+        process = run_process(*args, check=False)
+        assert process.returncode == code, process.stderr
+        assert "Traceback" not in process.stderr
+        assert len([line for line in process.stderr.splitlines() if line.startswith("Error:")]) == 1
+    process = run_process("predict", snaive_model, "--horizon", "1", cwd=tmp_path)
+    assert process.stdout == "Month,forecast,lower,upper\n" + process.stdout.splitlines()[1] + "\n"
+
+
+# ------------------------------------------------------------------ unwritable output
+def test_unwritable_output_fails_before_training(runner, tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    trained = []
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr("tsforecast.cli.fit.read_data", lambda *a, **k: trained.append(1))
+    result = runner.invoke(cli, ["fit", "nile", "-o", str(tmp_path / "m.tsf")])
+    assert result.exit_code == 2 and not trained
+    assert "is not writable (Permission denied); pass --output" in error_line(result)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root ignores directory permissions")
+def test_read_only_directory(runner, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = runner.invoke(cli, ["fit", "nile", "-o", str(locked / "m.tsf")])
+    finally:
+        locked.chmod(0o700)
+    assert result.exit_code == 2 and "not writable" in error_line(result)
+
+
+def test_full_disk_while_saving_keeps_previous_model(runner, snaive_model, tmp_path,
+                                                     monkeypatch):
+    import errno
+
+    target = shutil.copy(snaive_model, tmp_path / "model.tsf")
+    before = Path(target).read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(persistence.os, "replace", full)
+    result = runner.invoke(cli, ["fit", "nile", "--model", "naive", "--no-holdout",
+                                 "-o", str(target)])
+    assert result.exit_code == 1
+    assert "no space left on the device" in error_line(result)
+    assert Path(target).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.tsf"]
+
+
+@pytest.mark.parametrize("where", ["training", "saving"])
+def test_interrupted_fit_leaves_no_partial_model(runner, snaive_model, tmp_path, monkeypatch,
+                                                 where):
+    target = shutil.copy(snaive_model, tmp_path / "model.tsf")
+    before = Path(target).read_bytes()
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if where == "saving":
+        monkeypatch.setattr(persistence.os, "fsync", interrupt)
+    else:
+        monkeypatch.setattr("tsforecast.cli.fit._fit", interrupt)
+    result = runner.invoke(cli, ["fit", "nile", "--model", "naive", "--no-holdout",
+                                 "-o", str(target)])
+    assert result.exit_code == 1 and "Aborted" in result.output
+    assert Path(target).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.tsf"]

@@ -1,0 +1,40 @@
+import pandas as pd
+import pytest
+
+from tsforecast.frequency import infer_frequency, season_length
+
+
+@pytest.mark.parametrize(
+    ("freq", "expected"),
+    [
+        ("MS", 12),
+        ("ME", 12),
+        ("W-SUN", 52),
+        ("W-SAT", 52),
+        ("QS-OCT", 4),
+        ("QE-DEC", 4),
+        ("YS", 1),
+        ("D", 7),
+        ("B", 5),
+        ("h", 24),
+        ("min", 60),
+        ("2MS", 6),
+        ("5MS", 1),
+        (None, 1),
+    ],
+)
+def test_season_length(freq, expected):
+    assert season_length(freq) == expected
+
+
+def test_infer_frequency_uses_index_freq_or_infers_it():
+    index = pd.date_range("2020-01-01", periods=6, freq="MS")
+    assert infer_frequency(index) == "MS"
+    assert infer_frequency(pd.DatetimeIndex(list(index))) == "MS"
+
+
+def test_infer_frequency_irregular_or_not_datetime():
+    irregular = pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-05"])
+    assert infer_frequency(irregular) is None
+    assert infer_frequency(pd.RangeIndex(5)) is None
+    assert infer_frequency(pd.DatetimeIndex(["2020-01-01", "2020-01-02"])) is None

@@ -1,0 +1,244 @@
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.base import clone
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeRegressor
+
+from tsforecast.transforms import TransformedForecaster
+from tsforecast.window_forecaster import (
+    GRUForecaster,
+    LSTMForecaster,
+    SimpleRNNForecaster,
+    WindowForecaster,
+    default_forecaster,
+)
+
+STRATEGIES = ["multioutput", "recursive", "direct"]
+
+
+def periodic_trend(n):
+    """y[t] = t + (0, 5, -3)[t % 3]: exactly linear in the previous three values."""
+    t = np.arange(n, dtype=float)
+    return t + np.array([0.0, 5.0, -3.0])[np.arange(n) % 3]
+
+
+@pytest.fixture
+def monthly():
+    index = pd.date_range("2000-01-01", periods=48, freq="MS")
+    return pd.Series(periodic_trend(48), index=index, name="sales")
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("normalize", [None, "mean", "last", "window", "series"])
+def test_strategies_are_aligned(strategy, normalize, monthly):
+    f = WindowForecaster(
+        LinearRegression(), window=6, horizon=4, strategy=strategy, normalize=normalize,
+        conformal=False,
+    )
+    forecast = f.fit(monthly).predict()
+    # a window shifted by one step would put the period-3 pattern out of phase
+    assert_allclose(forecast.to_numpy(), periodic_trend(52)[48:], atol=1e-8)
+    assert forecast.index[0] == pd.Timestamp("2004-01-01") and forecast.name == "sales"
+    # beyond the trained horizon forecasts are fed back as inputs
+    assert_allclose(f.predict(10).to_numpy(), periodic_trend(58)[48:], atol=1e-8)
+
+
+def test_seasonal_normalisation_learns_corrections_to_seasonal_naive(monthly):
+    f = WindowForecaster(
+        LinearRegression(), window=6, horizon=4, normalize="seasonal", season_length=3,
+        conformal=False,
+    )
+    assert_allclose(f.fit(monthly).predict().to_numpy(), periodic_trend(52)[48:], atol=1e-8)
+    with pytest.raises(ValueError, match="needs `season_length`"):
+        WindowForecaster(Ridge(), normalize="seasonal").fit(monthly)
+
+
+def test_direct_strategy_fits_one_model_per_step(monthly):
+    f = WindowForecaster(Ridge(), window=6, horizon=4, strategy="direct", n_ensemble=2,
+                         random_state=0, conformal=False).fit(monthly)
+    assert len(f.estimators_) == 8
+    assert all(est is not f.regressor for est in f.estimators_)
+
+
+def test_window_normalisation_is_level_invariant(monthly):
+    f = WindowForecaster(Ridge(alpha=1.0), window=6, horizon=3, normalize="window",
+                         conformal=False)
+    base = f.fit(monthly).predict().to_numpy()
+    shifted = clone(f).fit(monthly * 100 + 1e4).predict().to_numpy()
+    assert_allclose(shifted, base * 100 + 1e4, rtol=1e-8)
+
+
+def test_any_regressor_pipeline_gets_2d_windows(monthly):
+    f = WindowForecaster(make_pipeline(StandardScaler(), LinearRegression()), window=6,
+                         horizon=3, conformal=False)
+    assert_allclose(f.fit(monthly).predict().to_numpy(), periodic_trend(51)[48:], atol=1e-8)
+    assert f.estimators_[0].n_features_in_ == 6
+
+
+def test_leakage_future_values_do_not_change_the_forecast():
+    rng = np.random.default_rng(1)
+    y = 10 + np.cumsum(rng.normal(size=120))
+    t = 90
+    f = WindowForecaster(Ridge(), window=12, horizon=6, normalize="last", n_calibration=2)
+    first = f.fit(y[:t]).predict_interval()
+    altered = y.copy()
+    altered[t:] = 1e6
+    second = clone(f).fit(altered[:t]).predict_interval()
+    assert_allclose(first.to_numpy(), second.to_numpy())
+
+
+def test_global_model_on_series_of_different_lengths_and_levels():
+    n = 60
+    a = periodic_trend(n)
+    b = 1000 + 50 * periodic_trend(n)
+    frame = pd.DataFrame({"a": a, "b": b}, index=pd.date_range("2010", periods=n, freq="MS"))
+    frame.loc[frame.index[:20], "b"] = np.nan
+    f = WindowForecaster(LinearRegression(), window=6, horizon=3, global_model=True,
+                         normalize="window", n_calibration=2).fit(frame)
+    assert f.get_tag("capability:global") and len(f.estimators_) == 1
+    # one model: windows of a (n - 8) plus windows of b (n - 20 - 8), none across the NaN
+    assert f.last_windows_.shape == (2, 6)
+    forecast = f.predict()
+    assert list(forecast.columns) == ["a", "b"]
+    assert_allclose(forecast["a"], periodic_trend(n + 3)[n:], atol=1e-6)
+    assert_allclose(forecast["b"], 1000 + 50 * periodic_trend(n + 3)[n:], atol=1e-4)
+    interval = f.predict_interval(coverage=0.8)
+    assert interval.columns.nlevels == 2 and interval.shape == (3, 6)
+    # per-series scaling when no window normalisation is asked for
+    g = WindowForecaster(Ridge(alpha=1e-6), window=6, horizon=3, global_model=True,
+                         conformal=False).fit(frame)
+    assert_allclose(g.series_loc_, [np.mean(a), np.nanmean(frame["b"])])
+    assert_allclose(g.predict()["b"], forecast["b"], rtol=1e-4)
+
+
+def test_global_model_rejects_too_short_series():
+    frame = pd.DataFrame({"a": np.arange(30.0), "b": np.r_[np.full(25, np.nan), np.arange(5.0)]})
+    with pytest.raises(ValueError, match="Series 'b' has 5 values.*shorter `window`"):
+        WindowForecaster(Ridge(), window=6, horizon=3, global_model=True).fit(frame)
+
+
+def test_non_global_wide_frame_fits_one_clone_per_column(monthly):
+    frame = pd.DataFrame({"x": monthly, "y": monthly * 2})
+    f = WindowForecaster(LinearRegression(), window=6, horizon=3, conformal=False).fit(frame)
+    assert set(f.forecasters_) == {"x", "y"}
+    assert_allclose(f.predict()["y"], 2 * periodic_trend(51)[48:], atol=1e-8)
+
+
+def test_ensemble_is_the_median_of_seeded_members(monthly):
+    noisy = monthly + np.random.default_rng(0).normal(size=48)
+    tree = DecisionTreeRegressor(max_features=2)
+    ensemble = WindowForecaster(tree, window=6, horizon=3, n_ensemble=3, random_state=7,
+                                conformal=False).fit(noisy)
+    members = [
+        WindowForecaster(tree, window=6, horizon=3, random_state=7 + i, conformal=False)
+        .fit(noisy).predict().to_numpy()
+        for i in range(3)
+    ]
+    assert [est.random_state for est in ensemble.estimators_] == [7, 8, 9]
+    assert_allclose(ensemble.predict().to_numpy(), np.median(members, axis=0))
+
+
+def test_nested_params_and_clone():
+    f = WindowForecaster(Ridge(alpha=3.0), window=5)
+    params = f.get_params(deep=True)
+    assert params["regressor__alpha"] == 3.0 and params["window"] == 5
+    f.set_params(regressor__alpha=0.5, horizon=2)
+    c = clone(f)
+    assert c.regressor.alpha == 0.5 and c.horizon == 2 and c.regressor is not f.regressor
+
+
+def test_rnn_forecaster_params_alias_the_regressor():
+    f = LSTMForecaster(units=(4,), epochs=2)
+    assert f.get_params(deep=True)["regressor__units"] == (4,)
+    f.set_params(regressor__units=(6,), regressor__head="seq2seq", window=8)
+    assert f.units == (6,) and f.head == "seq2seq" and f.regressor.units == (6,)
+    assert clone(f).get_params() == f.get_params()
+    with pytest.raises(ValueError, match="regressor parameters available"):
+        f.set_params(regressor__alpha=1.0)
+    assert type(GRUForecaster().regressor).__name__ == "GRURegressor"
+    assert type(SimpleRNNForecaster().regressor).__name__ == "SimpleRNNRegressor"
+
+
+def test_lstm_forecasters_train_on_3d_windows(monthly):
+    from tsforecast.regressors import LSTMRegressor
+
+    wrapped = WindowForecaster(LSTMRegressor(units=(4,), epochs=1, random_state=0), window=6,
+                               horizon=3, conformal=False).fit(monthly)
+    assert wrapped.estimators_[0].n_channels_ == 1
+    f = LSTMForecaster(window=6, horizon=3, units=(4,), epochs=2, head="seq2seq",
+                       random_state=0, n_ensemble=2, conformal=False)
+    forecast = f.fit(monthly).predict()
+    assert forecast.shape == (3,) and np.isfinite(forecast.to_numpy()).all()
+    assert len(f.estimators_) == 2 and f.estimators_[1].random_state == 1
+    assert f.estimators_[0].head == "seq2seq" and f.estimators_[0].n_channels_ == 1
+
+
+def test_intervals_need_conformal_calibration(monthly):
+    f = WindowForecaster(Ridge(), window=6, horizon=3, conformal=False).fit(monthly)
+    assert not f.get_tag("capability:pred_int")
+    with pytest.raises(NotImplementedError):
+        f.predict_interval()
+    g = WindowForecaster(Ridge(), window=6, horizon=3).fit(monthly)
+    with pytest.raises(ValueError, match="refit with `horizon=5`"):
+        g.predict_interval(horizon=5)
+
+
+def test_fitted_state_follows_the_persistence_rule(monthly):
+    f = WindowForecaster(Ridge(), window=6, horizon=3, normalize="last").fit(monthly)
+    allowed = (type(None), bool, int, float, str, list, np.ndarray, pd.Timestamp)
+    for name, value in vars(f).items():
+        if name.endswith("_") and not name.startswith("_"):
+            assert isinstance(value, allowed), name
+    assert all(isinstance(est, Ridge) for est in f.estimators_)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"window": 0}, "`window`=0 must be a positive integer"),
+        ({"strategy": "iterated"}, "`strategy`='iterated' must be one of"),
+        ({"normalize": "minmax"}, "`normalize`='minmax' must be one of"),
+        ({"window": 60}, "has 48 values but `window`=60"),
+    ],
+)
+def test_parameter_errors_name_the_fix(kwargs, match, monthly):
+    with pytest.raises(ValueError, match=match):
+        WindowForecaster(Ridge(), **kwargs).fit(monthly)
+
+
+def test_default_forecaster_configuration():
+    f = default_forecaster(season_length=12, horizon=24, n_obs=120)
+    assert isinstance(f, TransformedForecaster)
+    inner = f.forecaster
+    assert isinstance(inner, LSTMForecaster) and inner.horizon == 24
+    assert inner.window <= 120 - 24
+    short = default_forecaster(season_length=12, horizon=12, n_obs=40)
+    assert short.forecaster.window + 12 <= 40
+    nonpositive = default_forecaster(season_length=12, horizon=12, n_obs=120, positive=False)
+    assert nonpositive.transforms == []
+
+
+@pytest.mark.slow
+def test_default_forecaster_beats_seasonal_naive_on_air_passengers():
+    from tsforecast.datasets import load_air_passengers
+
+    y = load_air_passengers()
+    train, test = y.iloc[:-24], y.iloc[-24:].to_numpy()
+    values = train.to_numpy()
+    scale = np.mean(np.abs(values[12:] - values[:-12]))
+    snaive = np.tile(train.to_numpy()[-12:], 2)
+    forecast = default_forecaster(12, 24, len(train)).fit(train).predict(24).to_numpy()
+    assert np.mean(np.abs(test - forecast)) / scale < np.mean(np.abs(test - snaive)) / scale
+
+
+def test_too_short_series_fits_but_has_no_intervals():
+    y = np.arange(20.0)
+    with pytest.warns(UserWarning, match="too short to calibrate"):
+        f = WindowForecaster(Ridge(), window=8, horizon=6).fit(y)
+    assert f.predict().shape == (6,)
+    with pytest.raises(ValueError, match="no calibration residuals.*shorter window"):
+        f.predict_interval()

@@ -1,0 +1,579 @@
+"""Invertible target transforms and the forecaster that composes them with a model.
+
+Each transform works on a 1-D array: ``fit(y)`` learns its parameters from the training
+values only, ``transform(y)`` maps values to the model's scale and ``inverse_transform(z)``
+maps forecasts back. :class:`TransformedForecaster` fits the transforms inside its own
+``fit``, so a forecast never depends on values after the training cutoff.
+
+``Difference`` is the one transform that changes the length: ``transform`` drops the first
+``lag`` values, and ``inverse_transform`` integrates a forecast starting from the last
+``lag`` training values (or from the values passed as ``start``).
+"""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+from sklearn.base import BaseEstimator, clone
+
+from tsforecast.base import BaseForecaster
+
+__all__ = [
+    "BoxCox",
+    "Difference",
+    "LogTransform",
+    "MinMaxScale",
+    "RobustScale",
+    "StandardScale",
+    "TransformedForecaster",
+    "parse_transforms",
+]
+
+
+def _as_1d(y, name):
+    array = np.asarray(y, dtype=float)
+    if array.ndim != 1:
+        raise ValueError(
+            f"{name} works on one series (a 1-D array), got shape {array.shape}; "
+            "transform each column separately."
+        )
+    return array
+
+
+class _BaseTransform(BaseEstimator):
+    """Common ``fit_transform`` and fitted-state check of the target transforms."""
+
+    # number of leading values that ``transform`` drops (differencing)
+    n_dropped = 0
+
+    def fit_transform(self, y):
+        """Fit to ``y`` and return the transformed values."""
+        return self.fit(y).transform(y)
+
+    def _check_fitted(self):
+        if not getattr(self, "fitted_", False):
+            raise ValueError(
+                f"This {type(self).__name__} instance is not fitted yet; call `fit(y)` first."
+            )
+
+    def _inverse_interval(self, point, lower, upper):
+        """Map a forecast and its interval back; monotone transforms map bounds to bounds."""
+        return (
+            self.inverse_transform(point),
+            self.inverse_transform(lower),
+            self.inverse_transform(upper),
+        )
+
+
+class LogTransform(_BaseTransform):
+    """Natural logarithm: ``z = log(y)``, inverse ``y = exp(z)``.
+
+    Turns multiplicative seasonality and growth into additive ones. Needs strictly
+    positive values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = LogTransform().fit([1.0, 10.0])
+    >>> np.round(t.inverse_transform(t.transform([2.0, 3.0])), 6)
+    array([2., 3.])
+    """
+
+    def fit(self, y):
+        """Check that ``y`` is strictly positive; there is nothing to learn."""
+        _check_positive(_as_1d(y, "LogTransform"), "LogTransform")
+        self.fitted_ = True
+        return self
+
+    def transform(self, y):
+        """Return ``log(y)``."""
+        self._check_fitted()
+        y = _as_1d(y, "LogTransform")
+        _check_positive(y, "LogTransform")
+        return np.log(y)
+
+    def inverse_transform(self, z):
+        """Return ``exp(z)``."""
+        self._check_fitted()
+        return np.exp(_as_1d(z, "LogTransform"))
+
+
+class BoxCox(_BaseTransform):
+    """Box-Cox power transform ``z = (y**lmbda - 1) / lmbda`` (``log(y)`` when ``lmbda=0``).
+
+    Parameters
+    ----------
+    lmbda : float, optional
+        The power. ``None`` estimates it on the training values by maximum likelihood
+        (:func:`scipy.stats.boxcox_normmax` with ``method="mle"``).
+
+    Attributes
+    ----------
+    lmbda_ : float
+        The power used.
+
+    Notes
+    -----
+    Values of ``z`` outside the range of the transform (``lmbda * z + 1 <= 0``), which a
+    wide lower interval bound can reach, are mapped to 0, the lower end of its image.
+    """
+
+    def __init__(self, lmbda=None):
+        self.lmbda = lmbda
+
+    def fit(self, y):
+        """Estimate (or take) ``lmbda`` from the training values ``y``."""
+        y = _as_1d(y, "BoxCox")
+        _check_positive(y, "BoxCox")
+        if self.lmbda is None:
+            if len(y) < 3 or np.ptp(y) == 0:
+                raise ValueError(
+                    "BoxCox cannot estimate `lmbda` from a constant or very short series; "
+                    "pass a fixed power, e.g. `BoxCox(lmbda=0)` for a log transform."
+                )
+            self.lmbda_ = float(stats.boxcox_normmax(y, method="mle"))
+        elif isinstance(self.lmbda, numbers.Real) and not isinstance(self.lmbda, bool):
+            self.lmbda_ = float(self.lmbda)
+        else:
+            raise TypeError(f"`lmbda`={self.lmbda!r} must be a real number or None (estimated).")
+        self.fitted_ = True
+        return self
+
+    def transform(self, y):
+        """Return the Box-Cox transform of ``y``."""
+        self._check_fitted()
+        y = _as_1d(y, "BoxCox")
+        _check_positive(y, "BoxCox")
+        return special.boxcox(y, self.lmbda_)
+
+    def inverse_transform(self, z):
+        """Return the inverse Box-Cox transform of ``z``."""
+        self._check_fitted()
+        z = _as_1d(z, "BoxCox")
+        if self.lmbda_ > 0:
+            z = np.maximum(z, -1.0 / self.lmbda_)
+        elif self.lmbda_ < 0:
+            # the image of the transform is z < -1/lmbda; stay just inside it
+            z = np.minimum(z, np.nextafter(-1.0 / self.lmbda_, -np.inf))
+        return special.inv_boxcox(z, self.lmbda_)
+
+
+class Difference(_BaseTransform):
+    """Differencing at lag ``lag``: ``z[t] = y[t] - y[t - lag]``.
+
+    ``lag=1`` removes a trend (a random walk becomes white noise); ``lag=12`` on monthly
+    data removes a stable seasonal pattern. ``transform`` returns ``len(y) - lag`` values.
+    ``inverse_transform`` integrates a forecast of the differences, starting from the
+    last ``lag`` values of the training series.
+
+    Parameters
+    ----------
+    lag : int, default=1
+        The differencing lag (1 for the first difference, the season length for a
+        seasonal difference).
+
+    Attributes
+    ----------
+    initial_ : numpy.ndarray of shape (lag,)
+        The first ``lag`` training values (to rebuild the training series).
+    last_ : numpy.ndarray of shape (lag,)
+        The last ``lag`` training values (to integrate a forecast).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = Difference(lag=1).fit(np.array([1.0, 3.0, 6.0]))
+    >>> d.transform(np.array([1.0, 3.0, 6.0]))
+    array([2., 3.])
+    >>> d.inverse_transform(np.array([4.0, 5.0]))  # continue after 6.0
+    array([10., 15.])
+    """
+
+    def __init__(self, lag=1):
+        self.lag = lag
+
+    @property
+    def n_dropped(self):
+        return int(self.lag)
+
+    def fit(self, y):
+        """Store the first and last ``lag`` values of the training series ``y``."""
+        lag = self.lag
+        if isinstance(lag, bool) or not isinstance(lag, numbers.Integral) or lag < 1:
+            raise ValueError(
+                f"`lag`={lag!r} must be a positive integer; pass e.g. `lag=1` or `lag=12`."
+            )
+        y = _as_1d(y, "Difference")
+        if len(y) <= lag:
+            raise ValueError(
+                f"Difference(lag={lag}) needs more than {lag} values, got {len(y)}; "
+                "pass a smaller lag or a longer series."
+            )
+        self.initial_ = y[:lag].copy()
+        self.last_ = y[-lag:].copy()
+        self.fitted_ = True
+        return self
+
+    def transform(self, y):
+        """Return ``y[lag:] - y[:-lag]``."""
+        self._check_fitted()
+        y = _as_1d(y, "Difference")
+        return y[self.lag :] - y[: -self.lag]
+
+    def inverse_transform(self, z, *, start=None):
+        """Integrate the differences ``z``.
+
+        Parameters
+        ----------
+        z : array-like of shape (n,)
+            Differences, e.g. a forecast of the differenced series.
+        start : array-like of shape (lag,), optional
+            The ``lag`` values just before ``z``. Defaults to the last ``lag`` training
+            values, so a forecast continues the training series; pass ``initial_`` to
+            rebuild the training series from its differences.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n,)
+        """
+        self._check_fitted()
+        z = _as_1d(z, "Difference")
+        lag = int(self.lag)
+        start = self.last_ if start is None else _as_1d(start, "Difference")
+        if len(start) != lag:
+            raise ValueError(
+                f"`start` must hold the {lag} values before the differences, got {len(start)}."
+            )
+        out = np.concatenate([start, np.empty(len(z))])
+        for i in range(len(z)):
+            out[lag + i] = out[i] + z[i]
+        return out[lag:]
+
+    def _inverse_interval(self, point, lower, upper):
+        # A level forecast h steps ahead sums the differenced forecasts along the lag
+        # chain, so its error sums their errors. The distances from the forecast to each
+        # bound are added along the chain: exact when the step errors are fully
+        # correlated, conservative otherwise.
+        point = _as_1d(point, "Difference")
+        below = np.maximum(point - _as_1d(lower, "Difference"), 0.0)
+        above = np.maximum(_as_1d(upper, "Difference") - point, 0.0)
+        lag = int(self.lag)
+        for i in range(lag, len(point)):
+            below[i] += below[i - lag]
+            above[i] += above[i - lag]
+        level = self.inverse_transform(point)
+        return level, level - below, level + above
+
+
+class StandardScale(_BaseTransform):
+    """Standardise with the training mean and standard deviation: ``z = (y - mean) / std``.
+
+    Attributes
+    ----------
+    mean_, scale_ : float
+        Training mean and standard deviation (1 for a constant series).
+    """
+
+    def fit(self, y):
+        """Learn the mean and standard deviation of the training values ``y``."""
+        y = _as_1d(y, "StandardScale")
+        self.mean_ = float(np.mean(y))
+        self.scale_ = _safe_scale(float(np.std(y)))
+        self.fitted_ = True
+        return self
+
+    def transform(self, y):
+        """Return ``(y - mean_) / scale_``."""
+        self._check_fitted()
+        return (_as_1d(y, "StandardScale") - self.mean_) / self.scale_
+
+    def inverse_transform(self, z):
+        """Return ``z * scale_ + mean_``."""
+        self._check_fitted()
+        return _as_1d(z, "StandardScale") * self.scale_ + self.mean_
+
+
+class MinMaxScale(_BaseTransform):
+    """Scale the training range to ``feature_range``.
+
+    Parameters
+    ----------
+    feature_range : tuple of float, default=(0.0, 1.0)
+        Where the training minimum and maximum are mapped to.
+
+    Attributes
+    ----------
+    min_, max_ : float
+        Training minimum and maximum.
+    """
+
+    def __init__(self, feature_range=(0.0, 1.0)):
+        self.feature_range = feature_range
+
+    def fit(self, y):
+        """Learn the minimum and maximum of the training values ``y``."""
+        low, high = self.feature_range
+        if not low < high:
+            raise ValueError(
+                f"`feature_range`={self.feature_range!r} must be (low, high) with low < high."
+            )
+        y = _as_1d(y, "MinMaxScale")
+        self.min_ = float(np.min(y))
+        self.max_ = float(np.max(y))
+        self.fitted_ = True
+        return self
+
+    def _scale(self):
+        low, high = self.feature_range
+        return _safe_scale(self.max_ - self.min_) / (high - low)
+
+    def transform(self, y):
+        """Map ``[min_, max_]`` onto ``feature_range``."""
+        self._check_fitted()
+        return (_as_1d(y, "MinMaxScale") - self.min_) / self._scale() + self.feature_range[0]
+
+    def inverse_transform(self, z):
+        """Map ``feature_range`` back onto ``[min_, max_]``."""
+        self._check_fitted()
+        return (_as_1d(z, "MinMaxScale") - self.feature_range[0]) * self._scale() + self.min_
+
+
+class RobustScale(_BaseTransform):
+    """Centre on the training median and divide by the interquartile range.
+
+    Attributes
+    ----------
+    median_, scale_ : float
+        Training median and interquartile range (1 when it is 0).
+    """
+
+    def fit(self, y):
+        """Learn the median and interquartile range of the training values ``y``."""
+        y = _as_1d(y, "RobustScale")
+        q1, median, q3 = np.percentile(y, [25, 50, 75])
+        self.median_ = float(median)
+        self.scale_ = _safe_scale(float(q3 - q1))
+        self.fitted_ = True
+        return self
+
+    def transform(self, y):
+        """Return ``(y - median_) / scale_``."""
+        self._check_fitted()
+        return (_as_1d(y, "RobustScale") - self.median_) / self.scale_
+
+    def inverse_transform(self, z):
+        """Return ``z * scale_ + median_``."""
+        self._check_fitted()
+        return _as_1d(z, "RobustScale") * self.scale_ + self.median_
+
+
+def _safe_scale(scale):
+    return scale if np.isfinite(scale) and scale > 0 else 1.0
+
+
+def _check_positive(y, name):
+    if y.size and not np.all(y > 0):
+        raise ValueError(
+            f"{name} needs strictly positive values, got minimum {np.min(y)!r}; shift the "
+            "series first (e.g. y - y.min() + 1) or drop the log/Box-Cox transform."
+        )
+
+
+_TRANSFORM_NAMES = {
+    "log": LogTransform,
+    "boxcox": BoxCox,
+    "standard": StandardScale,
+    "minmax": MinMaxScale,
+    "robust": RobustScale,
+}
+
+
+def parse_transforms(spec):
+    """Build a list of transforms from a comma-separated specification.
+
+    Parameters
+    ----------
+    spec : str or None
+        Names applied in order: ``log``, ``boxcox`` (estimated power) or ``boxcox<p>``
+        (fixed power, e.g. ``boxcox0.5``), ``diff`` / ``diff<lag>`` (e.g. ``diff12`` for a
+        seasonal difference), ``standard``, ``minmax``, ``robust``. ``""``, ``"none"`` and
+        ``None`` give no transform.
+
+    Returns
+    -------
+    list of transforms
+
+    Examples
+    --------
+    >>> parse_transforms("log,diff12,standard")
+    [LogTransform(), Difference(lag=12), StandardScale()]
+    """
+    if spec is None:
+        return []
+    if not isinstance(spec, str):
+        raise TypeError(f"`spec`={spec!r} must be a string such as 'log,diff12,standard'.")
+    transforms = []
+    for token in (part.strip().lower() for part in spec.split(",")):
+        if token in ("", "none"):
+            continue
+        if token in _TRANSFORM_NAMES:
+            transforms.append(_TRANSFORM_NAMES[token]())
+        elif token.startswith("diff") and (token == "diff" or token[4:].isdigit()):
+            lag = int(token[4:]) if len(token) > 4 else 1
+            if lag < 1:
+                raise ValueError(f"Transform {token!r}: the lag must be >= 1, e.g. 'diff12'.")
+            transforms.append(Difference(lag=lag))
+        elif token.startswith("boxcox") and _is_float(token[6:]):
+            transforms.append(BoxCox(lmbda=float(token[6:])))
+        else:
+            raise ValueError(
+                f"Unknown transform {token!r} in {spec!r}; use a comma-separated list of "
+                "log, boxcox, boxcox<power>, diff, diff<lag>, standard, minmax, robust "
+                "(e.g. 'log,diff12')."
+            )
+    return transforms
+
+
+def _is_float(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class TransformedForecaster(BaseForecaster):
+    """A forecaster applied to a transformed series, with forecasts transformed back.
+
+    The transforms are fitted inside ``fit`` on the training values only (no leakage
+    from the future), applied in order, and inverted in reverse order on the forecasts.
+    Prediction intervals of the inner forecaster are mapped back bound by bound: exact
+    for the monotone transforms (log, Box-Cox, scalings). For ``Difference`` the level
+    forecast integrates the differenced forecast and the interval half-widths are added
+    along the lag chain (conservative unless the step errors are fully correlated).
+
+    Parameters
+    ----------
+    transforms : list of transforms or str
+        E.g. ``[LogTransform(), Difference(12)]``, or the string ``"log,diff12"``
+        (see :func:`parse_transforms`).
+    forecaster : BaseForecaster
+        The model fitted on the transformed series. When it is global, the transforms
+        are fitted per series.
+
+    Attributes
+    ----------
+    transforms_ : list of list of transforms
+        The fitted transforms, one list per series.
+    forecaster_ : BaseForecaster
+        The fitted inner forecaster.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from tsforecast.window_forecaster import WindowForecaster
+    >>> y = np.exp(0.01 * np.arange(60.0))
+    >>> f = TransformedForecaster(
+    ...     "log,diff", WindowForecaster(LinearRegression(), window=3, horizon=2, conformal=False)
+    ... )
+    >>> np.round(f.fit(y).predict().to_numpy(), 4)
+    array([1.8221, 1.8404])
+    """
+
+    def __init__(self, transforms, forecaster):
+        self.transforms = transforms
+        self.forecaster = forecaster
+
+    def _instance_tags(self):
+        if not hasattr(self.forecaster, "get_tag"):
+            raise TypeError(
+                f"`forecaster`={self.forecaster!r} is not a tsforecast forecaster; wrap a "
+                "regressor first, e.g. WindowForecaster(Ridge(), window=24, horizon=12)."
+            )
+        return {
+            "capability:global": bool(self.forecaster.get_tag("capability:global")),
+            "capability:pred_int": bool(self.forecaster.get_tag("capability:pred_int")),
+            "capability:exogenous": bool(self.forecaster.get_tag("capability:exogenous")),
+        }
+
+    def _resolve_horizon(self, horizon):
+        if horizon is None:
+            horizon = getattr(self.forecaster, "horizon", None)
+        return super()._resolve_horizon(horizon)
+
+    def _make_transforms(self):
+        transforms = self.transforms
+        if isinstance(transforms, str) or transforms is None:
+            transforms = parse_transforms(transforms)
+        elif not isinstance(transforms, (list, tuple)):
+            transforms = [transforms]
+        for t in transforms:
+            if not (hasattr(t, "fit") and hasattr(t, "inverse_transform")):
+                raise TypeError(
+                    f"{t!r} is not a transform (it needs fit/transform/inverse_transform); "
+                    "pass e.g. [LogTransform(), Difference(12)] or 'log,diff12'."
+                )
+        return [clone(t) for t in transforms]
+
+    def _fit_one(self, values):
+        fitted = []
+        for t in self._make_transforms():
+            values = t.fit_transform(values)
+            fitted.append(t)
+        return fitted, values
+
+    def _fit(self, y, X=None):
+        self._instance_tags()  # checks that the inner model is a forecaster
+        if isinstance(y, pd.DataFrame):
+            self.transforms_ = []
+            columns = {}
+            for name in y.columns:
+                series = y[name].dropna()
+                fitted, values = self._fit_one(series.to_numpy(dtype=float))
+                self.transforms_.append(fitted)
+                columns[name] = pd.Series(values, index=series.index[len(series) - len(values):])
+            data = pd.DataFrame(columns).reindex(y.index)
+            if data.isna().all(axis=1).any():
+                data = data.loc[data.notna().any(axis=1).idxmax():]
+        else:
+            fitted, data = self._fit_one(y)
+            self.transforms_ = [fitted]
+        self.forecaster_ = clone(self.forecaster).fit(data, X)
+        return self
+
+    def _inner_arrays(self, result):
+        if isinstance(result, pd.DataFrame) and isinstance(result.columns, pd.MultiIndex):
+            names = self.series_names_
+            return [
+                tuple(result[(name, part)].to_numpy() for part in ("forecast", "lower", "upper"))
+                for name in names
+            ]
+        if isinstance(result, pd.DataFrame) and "forecast" in result.columns:
+            return [tuple(result[part].to_numpy() for part in ("forecast", "lower", "upper"))]
+        if isinstance(result, pd.DataFrame):
+            return [result[name].to_numpy() for name in self.series_names_]
+        return [result.to_numpy()]
+
+    def _predict(self, horizon, X=None):
+        forecasts = self._inner_arrays(self.forecaster_.predict(horizon, X))
+        out = []
+        for transforms, values in zip(self.transforms_, forecasts):
+            for t in reversed(transforms):
+                values = t.inverse_transform(values)
+            out.append(values)
+        return out[0] if len(out) == 1 else np.column_stack(out)
+
+    def _predict_interval(self, horizon, coverage, X=None):
+        parts = self._inner_arrays(self.forecaster_.predict_interval(horizon, coverage, X))
+        points, lowers, uppers = [], [], []
+        for transforms, (point, lower, upper) in zip(self.transforms_, parts):
+            for t in reversed(transforms):
+                point, lower, upper = t._inverse_interval(point, lower, upper)
+            points.append(point)
+            lowers.append(np.minimum(lower, point))
+            uppers.append(np.maximum(upper, point))
+        if len(points) == 1:
+            return points[0], lowers[0], uppers[0]
+        return np.column_stack(points), np.column_stack(lowers), np.column_stack(uppers)

@@ -1,0 +1,287 @@
+"""Supervised windows over a time series, without copying the series.
+
+``make_windows`` turns a series into ``(inputs, targets)`` pairs for a window regressor;
+``LagTransformer`` adds lagged copies of the columns of a table for scikit-learn pipelines.
+
+Alignment is the whole point of this module: row ``i`` of the inputs holds the ``window``
+values that end just before the ``horizon`` values of row ``i`` of the targets, so the
+off-by-one mistakes of hand-made shifts cannot happen::
+
+    inputs[i]  = y[i*stride          : i*stride + window]
+    targets[i] = y[i*stride + window : i*stride + window + horizon]
+"""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["LagTransformer", "make_windows"]
+
+
+def _check_positive_int(value, name, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(
+            f"`{name}`={value!r} must be an integer >= {minimum}; pass e.g. `{name}=12`."
+        )
+    return int(value)
+
+
+def _as_numeric_array(values, name):
+    if isinstance(values, (pd.Series, pd.DataFrame)):
+        frame = values.to_frame() if isinstance(values, pd.Series) else values
+        for column in frame.columns:
+            dtype = frame[column].dtype
+            if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+                raise TypeError(
+                    f"`{name}` column {column!r} has non-numeric dtype {dtype}; convert it "
+                    "with pandas.to_numeric(...) first."
+                )
+        array = values.to_numpy()
+    else:
+        array = np.asarray(values)
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(
+            f"`{name}` must hold real numbers, got dtype {array.dtype}; convert it with "
+            "numpy.asarray(..., dtype=float) first."
+        )
+    if array.ndim not in (1, 2):
+        raise ValueError(
+            f"`{name}` must be 1-D (n_timepoints,) or 2-D (n_timepoints, n_columns), "
+            f"got shape {array.shape}."
+        )
+    return array
+
+
+def make_windows(y, window, horizon, *, X=None, stride=1):
+    """Cut a series into aligned (input window, target horizon) pairs.
+
+    The windows are read-only views on the series built with
+    :func:`numpy.lib.stride_tricks.sliding_window_view`: no value is copied (pass the
+    arrays to ``numpy.ascontiguousarray`` when a model needs a contiguous copy). With
+    exogenous ``X`` the series and ``X`` are first stacked column-wise, one copy of length
+    ``n_timepoints``, and the windows are views on that stack.
+
+    Row ``i`` of the result is::
+
+        Xw[i] = y[i*stride          : i*stride + window]
+        Yw[i] = y[i*stride + window : i*stride + window + horizon]
+
+    Parameters
+    ----------
+    y : array-like or pandas.Series/DataFrame of shape (n_timepoints,) or (n_timepoints, k)
+        The series, oldest value first. Two-dimensional input is a multivariate series
+        (one column per variable).
+    window : int
+        Number of past values in each input window (>= 1).
+    horizon : int
+        Number of future values in each target (>= 0). ``horizon=0`` returns every
+        complete input window, including the last one, e.g. to forecast from the end of
+        the series.
+    X : array-like of shape (n_timepoints, p), optional
+        Exogenous features aligned with ``y`` (row ``t`` of ``X`` belongs to ``y[t]``).
+        They are appended as extra features at the positions of the input window, so
+        ``Xw[i, j] = [y[i*stride + j], X[i*stride + j]]``. To use future values that are
+        known in advance (calendar features), shift ``X`` by ``horizon`` rows first.
+    stride : int, default=1
+        Step between the starts of consecutive windows.
+
+    Returns
+    -------
+    Xw : numpy.ndarray
+        ``(m, window)`` for a 1-D ``y`` without ``X``, else ``(m, window, n_features)``
+        with ``n_features = k + p``.
+    Yw : numpy.ndarray
+        ``(m, horizon)`` for a 1-D ``y``, ``(m, horizon, k)`` for a 2-D ``y``.
+        ``m = (n_timepoints - window - horizon) // stride + 1``.
+
+    Raises
+    ------
+    ValueError
+        If ``window + horizon`` exceeds the series length, or ``X`` has another length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast.windowing import make_windows
+    >>> Xw, Yw = make_windows(np.arange(6.0), window=3, horizon=2)
+    >>> Xw
+    array([[0., 1., 2.],
+           [1., 2., 3.]])
+    >>> Yw
+    array([[3., 4.],
+           [4., 5.]])
+    """
+    window = _check_positive_int(window, "window")
+    horizon = _check_positive_int(horizon, "horizon", minimum=0)
+    stride = _check_positive_int(stride, "stride")
+    values = _as_numeric_array(y, "y")
+    n = values.shape[0]
+    length = window + horizon
+    if length > n:
+        raise ValueError(
+            f"`window`={window} + `horizon`={horizon} must not exceed the series length {n}; "
+            "pass a shorter window or horizon, or a longer series."
+        )
+    univariate = values.ndim == 1
+    if X is not None:
+        exog = _as_numeric_array(X, "X")
+        if exog.shape[0] != n:
+            raise ValueError(
+                f"`X` has {exog.shape[0]} rows but `y` has {n}; pass exogenous features "
+                "with one row per time point of `y`."
+            )
+        if exog.ndim == 1:
+            exog = exog[:, None]
+        series = values[:, None] if univariate else values
+        dtype = np.result_type(series.dtype, exog.dtype, np.float32)
+        stacked = np.concatenate([series.astype(dtype, copy=False), exog.astype(dtype, copy=False)], axis=1)
+        k = series.shape[1]
+        views = sliding_window_view(stacked, length, axis=0)[::stride].swapaxes(1, 2)
+        targets = views[:, window:, 0] if univariate else views[:, window:, :k]
+        return views[:, :window, :], targets
+    if univariate:
+        views = sliding_window_view(values, length)[::stride]
+        return views[:, :window], views[:, window:]
+    views = sliding_window_view(values, length, axis=0)[::stride].swapaxes(1, 2)
+    return views[:, :window, :], views[:, window:, :]
+
+
+class LagTransformer(TransformerMixin, BaseEstimator):
+    """Add lagged copies of every column, one output row per input row.
+
+    Row ``t`` of the output holds ``X[t - lag]`` for each requested lag, the largest lag
+    first, so that for one input column the output row is a chronological window (oldest
+    value first) that a window regressor can consume directly. Lags that reach before the
+    first row are ``fill_value`` (NaN by default): rows are never dropped or added, so the
+    output stays aligned with ``y`` inside a :class:`~sklearn.pipeline.Pipeline`.
+
+    The transformer is stateless apart from the input width: ``transform`` treats the
+    rows it receives as one contiguous, time-ordered stretch of the series.
+
+    Parameters
+    ----------
+    lags : int or sequence of int, default=1
+        An int ``L`` means lags ``1, ..., L``; a sequence gives the lags explicitly
+        (``0`` is the current value). Lags must be distinct and >= 0.
+    fill_value : float, default=numpy.nan
+        Value of the lags that are not available in the first rows.
+
+    Attributes
+    ----------
+    lags_ : numpy.ndarray of int
+        The lags used, in output order (largest first).
+    n_features_in_ : int
+        Number of input columns.
+    feature_names_in_ : numpy.ndarray of str
+        Input column names, when fitted on a DataFrame with string column names.
+
+    See Also
+    --------
+    make_windows : windows and targets from a series, as views.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast.windowing import LagTransformer
+    >>> LagTransformer(lags=2).fit_transform(np.arange(4.0).reshape(-1, 1))
+    array([[nan, nan],
+           [nan,  0.],
+           [ 0.,  1.],
+           [ 1.,  2.]])
+    """
+
+    _parameter_constraints = {
+        "lags": [Interval(numbers.Integral, 1, None, closed="left"), "array-like"],
+        "fill_value": [numbers.Real],
+    }
+
+    def __init__(self, lags=1, *, fill_value=np.nan):
+        self.lags = lags
+        self.fill_value = fill_value
+
+    def _resolve_lags(self):
+        if isinstance(self.lags, numbers.Integral) and not isinstance(self.lags, bool):
+            return np.arange(int(self.lags), 0, -1)
+        lags = np.asarray(self.lags)
+        if (
+            lags.ndim != 1
+            or lags.size == 0
+            or not np.issubdtype(lags.dtype, np.integer)
+            or (lags < 0).any()
+            or np.unique(lags).size != lags.size
+        ):
+            raise ValueError(
+                f"`lags`={self.lags!r} must be a positive int or a non-empty sequence of "
+                "distinct non-negative ints; pass e.g. `lags=12` or `lags=[1, 12]`."
+            )
+        return np.sort(lags)[::-1].astype(int)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the lags and record the input width.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Time-ordered rows.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : LagTransformer
+        """
+        self.lags_ = self._resolve_lags()
+        validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64)
+        return self
+
+    def transform(self, X):
+        """Return the lagged columns.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Time-ordered rows.
+
+        Returns
+        -------
+        Xt : numpy.ndarray of shape (n_samples, n_features * len(lags_))
+            For each input column, its lags from the largest to the smallest.
+        """
+        check_is_fitted(self, "lags_")
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
+        n, p = X.shape
+        out = np.full((n, p, self.lags_.size), float(self.fill_value))
+        for j, lag in enumerate(self.lags_):
+            if lag < n:
+                out[lag:, :, j] = X[: n - lag]
+        return out.reshape(n, p * self.lags_.size)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns, ``"<column>_lag<k>"``.
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Input column names; defaults to ``feature_names_in_`` or ``x0, x1, ...``.
+
+        Returns
+        -------
+        names : numpy.ndarray of str
+        """
+        from sklearn.utils.validation import _check_feature_names_in
+
+        check_is_fitted(self, "lags_")
+        names = _check_feature_names_in(self, input_features)
+        return np.asarray([f"{name}_lag{lag}" for name in names for lag in self.lags_], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.requires_fit = True
+        return tags
