@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 from tsforecast.cli.errors import one_line
-from tsforecast.cli.output import note
+from tsforecast.cli.output import note, settings
+
+#: Set to 1 to run without JAX's persistent compilation cache.
+NO_CACHE_VARIABLE = "TSFORECAST_NO_COMPILATION_CACHE"
+#: Key of the command context's ``meta`` listing the files a command has written.
+WRITTEN = "tsforecast.written"
 
 _FREQUENCY_WORDS = {
     "MS": "monthly", "ME": "monthly", "M": "monthly", "QS": "quarterly", "QE": "quarterly",
@@ -24,12 +29,34 @@ def frequency_word(freq):
     return _FREQUENCY_WORDS.get(base)
 
 
-def read_data(path, *, time_col=None, target=None, id_col=None, fill=None):
+def use_compilation_cache():
+    """Keep compiled networks on disk between runs (JAX backend), unless
+    ``TSFORECAST_NO_COMPILATION_CACHE=1``.
+
+    The cache only saves time: a directory that cannot be created never fails the command
+    (``--verbose`` says why the cache is off).
+    """
+    if os.environ.get(NO_CACHE_VARIABLE, "").strip().lower() not in ("", "0", "false", "no"):
+        return False
+    from tsforecast.backend import enable_compilation_cache
+
+    try:
+        return enable_compilation_cache()
+    except Exception as exc:  # noqa: BLE001 - an optional speed-up: on any failure, run without it
+        if settings().verbose:
+            click.echo(f"warning: compilation cache off ({type(exc).__name__}: "
+                       f"{one_line(exc)}); set {NO_CACHE_VARIABLE}=1 to skip it.", err=True)
+        return False
+
+
+def read_data(path, *, time_col=None, target=None, id_col=None, fill=None, sep=None,
+              date_format=None):
     """Read a CSV with :func:`tsforecast.io.read_csv`, print what was inferred, return it."""
     from tsforecast.io import read_csv
 
     with captured_warnings():
-        data = read_csv(path, time_col=time_col, target=target, id_col=id_col, fill=fill)
+        data = read_csv(path, time_col=time_col, target=target, id_col=id_col, fill=fill,
+                        sep=sep, date_format=date_format)
     note(summary_line(data, path))
     for line in getattr(data, "notes", None) or []:
         note(f"  note: {one_line(line)}")
@@ -124,6 +151,43 @@ def check_writable(path, option="--output"):
     os.close(fd)
     os.unlink(probe)
     return path
+
+
+def record_written(path):
+    """Remember that the command wrote ``path`` (reported if it is interrupted later)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta.setdefault(WRITTEN, []).append(str(path))
+
+
+def written_files():
+    """The files the running command has written so far."""
+    ctx = click.get_current_context(silent=True)
+    return list(ctx.meta.get(WRITTEN, [])) if ctx is not None else []
+
+
+@contextlib.contextmanager
+def atomic_output(path):
+    """Yield a temporary file name next to ``path``, moved onto ``path`` when the block ends.
+
+    An error or Ctrl-C inside the block removes the temporary file and leaves ``path`` as it
+    was: an output file is either complete or untouched. The temporary name keeps the
+    suffix of ``path`` (writers such as matplotlib choose the format from it).
+    """
+    import tempfile
+
+    path = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".part{path.suffix}",
+                                     dir=path.parent)
+    os.close(fd)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    record_written(path)
 
 
 @contextlib.contextmanager

@@ -4,7 +4,14 @@ import math
 from pathlib import Path
 
 import click
-from tsforecast.cli.common import captured_warnings, check_writable, read_data, series_lengths
+from tsforecast.cli.common import (
+    atomic_output,
+    captured_warnings,
+    check_writable,
+    read_data,
+    series_lengths,
+    use_compilation_cache,
+)
 from tsforecast.cli.fit import default_horizon
 from tsforecast.cli.options import (
     DataFile,
@@ -68,7 +75,7 @@ def _jobs(ctx, param, value):
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help="Plot the errors by horizon step into an image (e.g. horizon.png).")
 @output_options
-def compare(data, time_col, target, id_col, fill, models, units, bidirectional, window,
+def compare(data, time_col, target, id_col, fill, sep, date_format, models, units, bidirectional, window,
             epochs, batch_size, learning_rate, dropout, ensemble, seed, folds, horizon,
             season_length, metrics, coverage, jobs, dask_address, output, plot_path):
     """Backtest models on DATA and rank them against baselines.
@@ -92,7 +99,8 @@ def compare(data, time_col, target, id_col, fill, models, units, bidirectional, 
                                epochs=epochs, batch_size=batch_size,
                                learning_rate=learning_rate, dropout=dropout, ensemble=ensemble)
 
-    csv = read_data(data, time_col=time_col, target=target, id_col=id_col, fill=fill)
+    csv = read_data(data, time_col=time_col, target=target, id_col=id_col, fill=fill, sep=sep,
+                    date_format=date_format)
     lengths = series_lengths(csv.y)
     n_obs = min(lengths.values())
     season = int(season_length or csv.season_length or 1)
@@ -103,6 +111,7 @@ def compare(data, time_col, target, id_col, fill, models, units, bidirectional, 
             f"the shortest series has {n_obs} values, too few for {folds} folds of horizon "
             f"{horizon} (about {needed} needed); pass a smaller --folds or --horizon."
         )
+    use_compilation_cache()
     forecasters = build_forecasters(models, options, season=season, horizon=horizon,
                                     n_obs=n_obs - folds * horizon, seed=seed)
     note(f"Season length {season}; horizon {horizon}; {folds} folds; "
@@ -125,11 +134,13 @@ def compare(data, time_col, target, id_col, fill, models, units, bidirectional, 
     board = comparison.leaderboard
     if output is not None:
         kind = _EXPORTS[Path(output).suffix.lower()]
-        {"csv": comparison.to_csv, "json": comparison.to_json,
-         "markdown": comparison.to_markdown}[kind](output)
+        with atomic_output(output) as temporary:
+            {"csv": comparison.to_csv, "json": comparison.to_json,
+             "markdown": comparison.to_markdown}[kind](temporary)
         note(f"Wrote the leaderboard to '{output}'")
     if plot_path is not None:
-        comparison.plot("horizon", plot_path)
+        with atomic_output(plot_path) as temporary:
+            comparison.plot("horizon", temporary)
         note(f"Saved plot to '{plot_path}'")
     if settings().json:
         import json

@@ -4,6 +4,7 @@ import shutil
 import sys
 
 import click
+from tsforecast.cli.common import atomic_output
 from tsforecast.cli.errors import CommandError
 from tsforecast.cli.options import output_options
 from tsforecast.cli.output import emit_json, format_table, result
@@ -106,6 +107,7 @@ def export_command(name, output, force):
             f"directory '{target.parent}' does not exist; create it first.",
             param_hint="'OUTPUT'",
         )
-    shutil.copyfile(source, target)
+    with atomic_output(target) as temporary:
+        shutil.copyfile(source, temporary)
     emit_json({"name": name, "output": str(target)})
     result(f"Wrote {name} to '{output}' (fit it with: tsforecast fit {output})")

@@ -13,8 +13,10 @@ from tsforecast.cli.common import (
     format_stamp,
     frequency_word,
     read_data,
+    record_written,
     series_lengths,
     set_matching_params,
+    use_compilation_cache,
 )
 from tsforecast.cli.errors import CommandError
 from tsforecast.cli.options import (
@@ -87,7 +89,7 @@ def default_horizon(season_length, n_obs):
               help="Model file to write (default: DATA with the suffix .tsf).")
 @output_options
 @click.pass_context
-def fit(ctx, data, time_col, target, id_col, fill, model_name, units, bidirectional, window,
+def fit(ctx, data, time_col, target, id_col, fill, sep, date_format, model_name, units, bidirectional, window,
         epochs, batch_size, learning_rate, dropout, ensemble, seed, horizon, season_length,
         transform, intervals, holdout, baselines, output):
     """Train a model on DATA, score it on a holdout, save it.
@@ -103,8 +105,10 @@ def fit(ctx, data, time_col, target, id_col, fill, model_name, units, bidirectio
     output = check_writable(output)
     if transform is not None:
         _check_transform(transform)
+    use_compilation_cache()
 
-    csv = read_data(data, time_col=time_col, target=target, id_col=id_col, fill=fill)
+    csv = read_data(data, time_col=time_col, target=target, id_col=id_col, fill=fill, sep=sep,
+                    date_format=date_format)
     y = csv.y
     lengths = series_lengths(y)
     n_obs = min(lengths.values())
@@ -156,6 +160,7 @@ def fit(ctx, data, time_col, target, id_col, fill, model_name, units, bidirectio
     from tsforecast import persistence
 
     persistence.save(fitted, output, metadata=metadata)
+    record_written(output)
     emit_json({
         "model": str(output),
         "description": description,

@@ -6,6 +6,7 @@ command bodies, so ``tsforecast --help`` starts fast.
 """
 
 import click
+from tsforecast.cli.common import written_files
 from tsforecast.cli.compare import compare
 from tsforecast.cli.datasets_command import datasets
 from tsforecast.cli.errors import friendly_error, print_traceback
@@ -17,6 +18,16 @@ from tsforecast.cli.predict import predict
 
 import tsforecast
 
+#: Exit status of a command stopped with Ctrl-C (128 + SIGINT, as shells report it).
+INTERRUPTED_EXIT_CODE = 130
+
+
+def interrupted_message(written):
+    """The one line printed on Ctrl-C: what was (not) saved."""
+    if not written:
+        return "Interrupted; nothing was saved."
+    return f"Interrupted; already written: {', '.join(repr(p) for p in written)}."
+
 
 class _Group(click.Group):
     """A group whose commands report failures as one-line errors (tracebacks with -v)."""
@@ -27,7 +38,8 @@ class _Group(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            raise
+            click.echo(interrupted_message(written_files()), err=True)
+            raise click.exceptions.Exit(INTERRUPTED_EXIT_CODE) from None
         except Exception as exc:
             if settings().verbose:
                 print_traceback()

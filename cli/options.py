@@ -258,6 +258,19 @@ def output_options(function):
     return function
 
 
+def _check_separator(ctx, param, value):
+    if value is None:
+        return None
+    # a shell passes a tab as the two characters backslash-t
+    separator = {"\\t": "\t", "tab": "\t"}.get(value, value)
+    if len(separator) != 1 or separator in "\"\r\n":
+        raise click.BadParameter(
+            f"{value!r} is not a one-character delimiter; pass e.g. --sep ';' or --sep '\\t'.",
+            ctx=ctx, param=param,
+        )
+    return separator
+
+
 def data_options(function):
     """Options that control how a CSV file is read."""
     for decorator in reversed([
@@ -268,6 +281,12 @@ def data_options(function):
             "--fill", type=click.Choice(["interpolate", "ffill", "zero"]),
             help="Fill missing timestamps or values (default: refuse them with an error).",
         ),
+        click.option("--sep", callback=_check_separator,
+                     help="Field delimiter, e.g. ';' or '\\t' for tab (default: detected "
+                          "among , ; tab |)."),
+        click.option("--date-format", metavar="FORMAT",
+                     help="strftime format of the time column, e.g. %d/%m/%Y (needed only "
+                          "when day and month cannot be told apart)."),
     ]):
         function = decorator(function)
     return function

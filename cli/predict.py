@@ -3,7 +3,14 @@
 from pathlib import Path
 
 import click
-from tsforecast.cli.common import captured_warnings, check_writable, find_param, read_data
+from tsforecast.cli.common import (
+    atomic_output,
+    captured_warnings,
+    check_writable,
+    find_param,
+    read_data,
+    use_compilation_cache,
+)
 from tsforecast.cli.options import (
     DataFile,
     Fraction,
@@ -33,7 +40,7 @@ PLOT_SERIES = 4
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help="Draw history, forecast and interval into an image (e.g. forecast.png).")
 @output_options
-def predict(model, data, time_col, target, id_col, fill, horizon, coverage, output, plot_path):
+def predict(model, data, time_col, target, id_col, fill, sep, date_format, horizon, coverage, output, plot_path):
     """Forecast with a saved model: CSV, JSON or a plot.
 
     Prints the forecast of MODEL with its prediction interval as CSV (time, forecast,
@@ -44,6 +51,7 @@ def predict(model, data, time_col, target, id_col, fill, horizon, coverage, outp
     if plot_path is not None:
         check_writable(plot_path, "--plot")
         _check_image_suffix(plot_path)
+    use_compilation_cache()
     from tsforecast import persistence
 
     manifest = persistence.read_metadata(model)
@@ -52,7 +60,8 @@ def predict(model, data, time_col, target, id_col, fill, horizon, coverage, outp
         forecaster = persistence.load(model)
     history = None
     if data is not None:
-        csv = read_data(data, time_col=time_col, target=target, id_col=id_col, fill=fill)
+        csv = read_data(data, time_col=time_col, target=target, id_col=id_col, fill=fill,
+                        sep=sep, date_format=date_format)
         forecaster = _refit(forecaster, csv.y, data)
         history = csv.y
         time_name = csv.time_col
@@ -66,7 +75,8 @@ def predict(model, data, time_col, target, id_col, fill, horizon, coverage, outp
     with captured_warnings():
         table = forecast_table(forecaster, int(horizon), coverage, time_name or "time")
     if output is not None:
-        table.to_csv(output, index=False)
+        with atomic_output(output) as temporary:
+            table.to_csv(temporary, index=False)
         note(f"Wrote {len(table)} forecasts to '{output}'")
     if settings().json:
         emit_json({"model": str(model), "horizon": int(horizon), "coverage": coverage,
@@ -76,8 +86,9 @@ def predict(model, data, time_col, target, id_col, fill, horizon, coverage, outp
     if plot_path is not None:
         if history is None:
             history = _stored_history(meta)
-        plot_forecast(table, history, plot_path, coverage=coverage,
-                      title=f"{Path(model).name}: {int(horizon)}-step forecast")
+        with atomic_output(plot_path) as temporary:
+            plot_forecast(table, history, temporary, coverage=coverage,
+                          title=f"{Path(model).name}: {int(horizon)}-step forecast")
         note(f"Saved plot to '{plot_path}'")
 
 

@@ -20,6 +20,15 @@ TINY = ["--units", "4", "--epochs", "1", "--ensemble", "1", "--seed", "7"]
 HEAVY = ("keras", "jax", "statsmodels", "matplotlib", "tensorflow", "torch")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_compilation_cache():
+    """Commands run here (and their subprocesses) leave the user's compilation cache alone;
+    the tests of the cache switch it back on where they need it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TSFORECAST_NO_COMPILATION_CACHE", "1")
+        yield
+
+
 @pytest.fixture
 def runner():
     return CliRunner()
@@ -389,23 +398,42 @@ def test_read_only_directory(runner, tmp_path):
     assert result.exit_code == 2 and "not writable" in error_line(result)
 
 
-def test_full_disk_while_saving_keeps_previous_model(runner, snaive_model, tmp_path,
-                                                     monkeypatch):
+@pytest.mark.parametrize("code, message", [
+    ("ENOSPC", "no space left on the device"),
+    ("EROFS", "permission denied"),  # read-only file system (also runs as root)
+    ("EACCES", "permission denied"),
+    ("EIO", "cannot access"),
+])
+def test_failed_save_keeps_previous_model(runner, snaive_model, tmp_path, monkeypatch, code,
+                                          message):
     import errno
 
     target = shutil.copy(snaive_model, tmp_path / "model.tsf")
     before = Path(target).read_bytes()
 
-    def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def fail(*args, **kwargs):
+        raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)))
 
-    monkeypatch.setattr(persistence.os, "replace", full)
+    monkeypatch.setattr(persistence.os, "replace", fail)
     result = runner.invoke(cli, ["fit", "nile", "--model", "naive", "--no-holdout",
                                  "-o", str(target)])
-    assert result.exit_code == 1
-    assert "no space left on the device" in error_line(result)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert message in error_line(result)
     assert Path(target).read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.tsf"]
+
+
+INTERRUPTED = "Interrupted; nothing was saved."
+
+
+def raise_interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+def assert_interrupted(result):
+    assert result.exit_code == 130, result.output
+    assert "Traceback" not in result.output and "Aborted" not in result.output
+    assert [line for line in result.output.splitlines() if "Interrupted" in line] == [INTERRUPTED]
 
 
 @pytest.mark.parametrize("where", ["training", "saving"])
@@ -413,16 +441,164 @@ def test_interrupted_fit_leaves_no_partial_model(runner, snaive_model, tmp_path,
                                                  where):
     target = shutil.copy(snaive_model, tmp_path / "model.tsf")
     before = Path(target).read_bytes()
-
-    def interrupt(*args, **kwargs):
-        raise KeyboardInterrupt
-
     if where == "saving":
-        monkeypatch.setattr(persistence.os, "fsync", interrupt)
+        monkeypatch.setattr(persistence.os, "fsync", raise_interrupt)
     else:
-        monkeypatch.setattr("tsforecast.cli.fit._fit", interrupt)
+        monkeypatch.setattr("tsforecast.cli.fit._fit", raise_interrupt)
     result = runner.invoke(cli, ["fit", "nile", "--model", "naive", "--no-holdout",
                                  "-o", str(target)])
-    assert result.exit_code == 1 and "Aborted" in result.output
+    assert_interrupted(result)
     assert Path(target).read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.tsf"]
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "existing"])
+@pytest.mark.parametrize("model, forecaster", [
+    ("naive", "tsforecast.baselines.Naive.fit"),
+    ("lstm", "tsforecast.window_forecaster.WindowForecaster.fit"),
+])
+def test_ctrl_c_in_the_forecasters_fit(runner, snaive_model, tmp_path, monkeypatch, model,
+                                       forecaster, existing):
+    # the interrupt comes from inside the model's own fit, as Ctrl-C during training does
+    output = tmp_path / "out"
+    output.mkdir()
+    target = output / "model.tsf"
+    if existing:
+        shutil.copy(snaive_model, target)
+    before = target.read_bytes() if existing else None
+    monkeypatch.setattr(forecaster, raise_interrupt)
+    options = TINY if model == "lstm" else []
+    result = runner.invoke(cli, ["fit", "nile", "--model", model, *options, "-o", str(target)])
+    assert_interrupted(result)
+    assert sorted(p.name for p in output.iterdir()) == (["model.tsf"] if existing else [])
+    if existing:
+        assert target.read_bytes() == before
+
+
+def test_ctrl_c_while_writing_outputs_keeps_them_complete_or_untouched(
+        runner, snaive_model, tmp_path, monkeypatch):
+    forecast = write(tmp_path / "forecast.csv", "previous forecast\n")
+    monkeypatch.setattr("tsforecast.cli.predict.plot_forecast", raise_interrupt)
+    result = runner.invoke(cli, ["predict", str(snaive_model), "-o", str(forecast),
+                                 "--plot", str(tmp_path / "plot.png")])
+    # the forecast CSV was complete before the plot was interrupted: it is reported
+    assert result.exit_code == 130 and "Traceback" not in result.output
+    assert f"Interrupted; already written: {str(forecast)!r}." in result.output
+    assert forecast.read_text().startswith("Month,forecast,lower,upper")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["forecast.csv"]
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", raise_interrupt)
+    forecast.write_text("previous forecast\n")
+    result = runner.invoke(cli, ["predict", str(snaive_model), "-o", str(forecast)])
+    assert_interrupted(result)
+    assert forecast.read_text() == "previous forecast\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["forecast.csv"]
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_real_process(tmp_path):
+    import signal
+    import time
+
+    executable = shutil.which("tsforecast")
+    command = [executable] if executable else [
+        sys.executable, "-c", "from tsforecast.cli.main import cli; cli(prog_name='tsforecast')"]
+    command += ["fit", "air_passengers", "--model", "lstm", "--units", "8", "--epochs", "3000",
+                "--ensemble", "1", "--no-holdout", "--no-intervals", "-o", str(tmp_path / "m.tsf")]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True, cwd=tmp_path)
+    started = time.monotonic()
+    line = ""
+    while "Season length" not in line and time.monotonic() - started < 120:
+        line = process.stderr.readline()
+    time.sleep(3)  # inside training
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == INTERRUPTED
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------- CSV reading options
+def ambiguous_monthly_csv(path, sep=";"):
+    rows = [f"01/{month:02d}/{year}{sep}{100 + 3 * i + (i % 12) ** 2}"
+            for i, (year, month) in enumerate((y, m) for y in range(2015, 2020)
+                                              for m in range(1, 13))]
+    return write(path, "\n".join([f"when{sep}sales", *rows]) + "\n")
+
+
+def test_ambiguous_dates_error_names_the_date_format_option(invoke, tmp_path):
+    data = ambiguous_monthly_csv(tmp_path / "sales.csv")
+    message = error_line(invoke("fit", data, "--model", "naive", "--no-holdout", code=1))
+    assert "can be read day-first or month-first" in message and "--date-format" in message
+    assert not list(tmp_path.glob("*.tsf"))
+    # following the advice works
+    invoke("fit", data, "--model", "naive", "--no-holdout", "--date-format", "%d/%m/%Y",
+           "--sep", ";")
+    forecast = pd.read_csv(io.StringIO(
+        invoke("predict", tmp_path / "sales.tsf", "--horizon", "2").stdout))
+    assert forecast["when"].tolist() == ["2020-01-01", "2020-02-01"]
+
+
+@pytest.mark.parametrize("sep, flag", [("\t", "\\t"), ("\t", "tab"), ("|", "|"), (";", ";")])
+def test_sep_and_date_format_reach_every_command(invoke, tmp_path, sep, flag):
+    data = ambiguous_monthly_csv(tmp_path / "sales.csv", sep=sep)
+    reading = ["--sep", flag, "--date-format", "%d/%m/%Y"]
+    fitted = invoke("fit", data, "--model", "naive", "--no-holdout", *reading)
+    assert "Read 60 monthly values (2015-01 .. 2019-12)" in fitted.output
+    forecast = pd.read_csv(io.StringIO(invoke(
+        "predict", tmp_path / "sales.tsf", "--data", data, "--horizon", "1", *reading).stdout))
+    assert forecast["when"].tolist() == ["2020-01-01"]
+    board = invoke("compare", data, "--models", "naive", "--folds", "2", "--horizon", "3",
+                   "--json", *reading).stdout
+    assert {row["model"] for row in json.loads(board)["leaderboard"]} >= {"naive", "snaive"}
+    # a wrong format is a one-line data error, a bad delimiter a usage error
+    bad = invoke("fit", data, "--model", "naive", "--sep", flag, "--date-format", "%Y-%m-%d",
+                 code=1)
+    assert "'%Y-%m-%d'" in error_line(bad)
+    assert "one-character delimiter" in error_line(
+        invoke("fit", data, "--sep", ";;", code=2))
+
+
+# ------------------------------------------------------------ compilation cache
+@pytest.fixture
+def cache_calls(monkeypatch):
+    calls = []
+    monkeypatch.delenv("TSFORECAST_NO_COMPILATION_CACHE")
+    monkeypatch.setattr("tsforecast.backend.enable_compilation_cache",
+                        lambda directory=None: calls.append(directory) or True)
+    return calls
+
+
+@pytest.mark.parametrize("args", [
+    ["fit", "nile", "--model", "naive", "--no-holdout", "-o", "m.tsf"],
+    ["predict", "{model}", "--horizon", "1"],
+    ["compare", "nile", "--models", "naive", "--folds", "2", "--horizon", "3", "--quiet"],
+], ids=["fit", "predict", "compare"])
+def test_training_and_predicting_commands_use_the_compilation_cache(
+        runner, snaive_model, tmp_path, monkeypatch, cache_calls, args):
+    args = [a.format(model=snaive_model) for a in args]
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        assert runner.invoke(cli, args).exit_code == 0
+        assert cache_calls == [None]
+        monkeypatch.setenv("TSFORECAST_NO_COMPILATION_CACHE", "1")
+        assert runner.invoke(cli, args).exit_code == 0
+        assert cache_calls == [None]
+    monkeypatch.delenv("TSFORECAST_NO_COMPILATION_CACHE")
+    for command in (["info", str(snaive_model)], ["datasets", "list"]):
+        assert runner.invoke(cli, command).exit_code == 0
+    assert cache_calls == [None]
+
+
+def test_uncreatable_cache_directory_never_fails_a_command(runner, tmp_path, monkeypatch):
+    monkeypatch.delenv("TSFORECAST_NO_COMPILATION_CACHE")
+    blocker = write(tmp_path / "a-file", "")
+    monkeypatch.setenv("TSFORECAST_CACHE_DIR", str(blocker / "cache"))
+    args = ["fit", "nile", "--model", "naive", "--no-holdout", "-o", str(tmp_path / "m.tsf")]
+    quiet = runner.invoke(cli, args)
+    assert quiet.exit_code == 0 and "compilation cache" not in quiet.output
+    loud = runner.invoke(cli, [*args, "--verbose"])
+    assert loud.exit_code == 0
+    warning = [line for line in loud.output.splitlines() if "compilation cache off" in line]
+    assert len(warning) == 1 and "TSFORECAST_NO_COMPILATION_CACHE=1" in warning[0]

@@ -1,6 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose
 from scipy import stats
 from sklearn.base import clone
@@ -58,6 +61,13 @@ def test_difference_interval_widths_accumulate_along_the_lag_chain():
     assert_allclose(upper - point, [2, 2, 4, 4])
 
 
+def test_boxcox_on_almost_constant_values_is_a_clear_error():
+    # scipy's optimiser finds no bracket here (BracketError)
+    y = np.array([0.01, 0.01, np.nextafter(0.01, 1)])
+    with pytest.raises(ValueError, match="cannot estimate `lmbda`.*BoxCox\\(lmbda=0\\)"):
+        BoxCox().fit(y)
+
+
 def test_boxcox_estimates_lambda_like_scipy(positive_series):
     t = BoxCox().fit(positive_series)
     _, expected = stats.boxcox(positive_series)
@@ -82,6 +92,204 @@ def test_scalers_learn_only_from_fit_data():
 def test_unfitted_transform_raises():
     with pytest.raises(ValueError, match="not fitted"):
         StandardScale().transform([1.0])
+
+
+# ------------------------------------------------------------------ property-based tests
+# Fixed example counts, derandomized and without an example database: CI runs the same
+# cases every time.
+PROPERTY = settings(max_examples=100, deadline=None, derandomize=True, database=None)
+EPS = np.finfo(float).eps
+
+
+@st.composite
+def real_series(draw, *, min_size=1, max_size=60, positive=False, bound=1e300):
+    """Finite series whose values are scaled to a random magnitude from 1e-300 to ``bound``;
+    some are constant, some mix magnitudes freely."""
+    n = draw(st.integers(min_size, max_size))
+    low = np.finfo(float).tiny if positive else -bound
+    if draw(st.booleans()):
+        elements = st.floats(low, bound, allow_nan=False, allow_subnormal=False)
+        y = draw(hnp.arrays(np.float64, n, elements=elements))
+    else:
+        unit = draw(hnp.arrays(np.float64, n, elements=st.floats(
+            0.5 if positive else -1.0, 1.0, allow_nan=False, allow_subnormal=False)))
+        exponent = draw(st.integers(-300, int(np.log10(bound)) - 1))
+        y = unit * 10.0**exponent
+    if draw(st.booleans()):
+        y = np.full(n, y[0])
+    dtype = draw(st.sampled_from([np.float64, np.float32, None]))
+    if dtype is np.float32 and np.all(np.abs(y) < 1e30) and np.all((y == 0) | (np.abs(y) > 1e-30)):
+        y = y.astype(np.float32)
+    if positive:
+        y = np.maximum(y, np.finfo(y.dtype).tiny)
+    return y
+
+
+scalers = st.one_of(
+    st.builds(StandardScale),
+    st.builds(RobustScale),
+    st.tuples(st.floats(-1e3, 1e3), st.floats(1e-3, 1e3)).map(
+        lambda r: MinMaxScale(feature_range=(r[0], r[0] + r[1]))
+    ),
+)
+
+
+@PROPERTY
+@given(transform=scalers, y=real_series())
+def test_property_scalers_round_trip_without_overflow(transform, y):
+    z = transform.fit_transform(y)
+    assert z.shape == y.shape and np.isfinite(z).all()
+    back = transform.inverse_transform(z)
+    largest = float(np.max(np.abs(y.astype(float))))
+    condition = 1.0
+    if isinstance(transform, MinMaxScale):
+        # a narrow range far from 0, e.g. (1, 1.003), holds fewer significant digits
+        low, high = transform.feature_range
+        condition += max(abs(low), abs(high)) / (high - low)
+    assert_allclose(back, y, rtol=0, atol=64 * EPS * largest * condition)
+    if np.ptp(y) == 0:
+        # a constant series is shifted onto 0 (or the lower end of the range), not divided by 0
+        low = transform.feature_range[0] if isinstance(transform, MinMaxScale) else 0.0
+        assert_allclose(z, np.full(len(y), low), atol=0)
+
+
+@PROPERTY
+@given(
+    transform=st.sampled_from([StandardScale(), RobustScale(), MinMaxScale()]),
+    y=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(allow_nan=False,
+                                                                     allow_infinity=False)),
+)
+def test_property_scalers_at_the_float_limits_are_finite_or_refused(transform, y):
+    # values up to 1.8e308: the scaled series is finite, or the error says what to do
+    try:
+        z = transform.fit_transform(y)
+    except ValueError as error:
+        assert "overflows" in str(error) and "rescale the series" in str(error)
+        return
+    assert np.isfinite(z).all()
+    assert_allclose(transform.inverse_transform(z), y, rtol=0,
+                    atol=64 * EPS * float(np.max(np.abs(y))))
+
+
+@PROPERTY
+@given(y=real_series(positive=True))
+def test_property_log_round_trip(y):
+    t = LogTransform()
+    z = t.fit_transform(y)
+    assert np.isfinite(z).all()
+    assert_allclose(t.inverse_transform(z), y, rtol=2e-12 if y.dtype == np.float64 else 1e-5)
+
+
+def _boxcox_tolerance(y, lmbda):
+    """Relative round-trip error bound of Box-Cox in floating point: the inverse recovers
+    ``u = lmbda * log(y)`` from ``log1p(lmbda * z)``, whose error grows like
+    ``(1 - exp(-u)) / lmbda`` when ``y**lmbda`` is small."""
+    log_y = np.log(y)
+    if lmbda == 0:
+        return 64 * EPS * (1 + np.abs(log_y))
+    with np.errstate(over="ignore"):
+        growth = np.abs(-np.expm1(-lmbda * log_y)) / abs(lmbda)
+    return 64 * EPS * (1 + np.abs(log_y) + growth)
+
+
+@PROPERTY
+@given(
+    lmbda=st.one_of(st.sampled_from([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0]), st.floats(-2, 2)),
+    y=hnp.arrays(np.float64, st.integers(1, 40), elements=st.floats(1e-3, 1e3)),
+)
+def test_property_boxcox_round_trip_with_fixed_power(lmbda, y):
+    t = BoxCox(lmbda=lmbda)
+    z = t.fit_transform(y)
+    assert np.isfinite(z).all()
+    back = t.inverse_transform(z)
+    assert (np.abs(back - y) <= y * _boxcox_tolerance(y, lmbda)).all()
+
+
+@PROPERTY
+@given(y=hnp.arrays(np.float64, st.integers(3, 40), elements=st.floats(1e-2, 1e4))
+       .filter(lambda y: np.ptp(y) > 0))
+def test_property_boxcox_round_trip_with_estimated_power(y):
+    t = BoxCox()
+    try:
+        z = t.fit_transform(y)
+    except ValueError as error:
+        # a power that cannot be estimated (almost constant values), or one so large that
+        # y**lmbda overflows, is refused with a fix, not returned as NaN or inf
+        assert "cannot estimate `lmbda`" in str(error) or "overflows" in str(error)
+        assert "BoxCox(lmbda=0)" in str(error)
+        return
+    assert np.isfinite(t.lmbda_) and np.isfinite(z).all()
+    back = t.inverse_transform(z)
+    assert (np.abs(back - y) <= y * _boxcox_tolerance(y, t.lmbda_)).all()
+
+
+@PROPERTY
+@given(lag=st.integers(1, 13), data=st.data())
+def test_property_difference_round_trip_and_continuation(lag, data):
+    y = data.draw(real_series(min_size=lag + 2, max_size=80), label="y")
+    y = y.astype(float)
+    cut = data.draw(st.integers(lag + 1, len(y) - 1), label="cut")
+    d = Difference(lag=lag)
+    z = d.fit_transform(y)
+    assert z.shape == (len(y) - lag,) and np.isfinite(z).all()
+    atol = 4 * len(y) * EPS * float(np.max(np.abs(y)))
+    assert_allclose(d.inverse_transform(z, start=d.initial_), y[lag:], rtol=0, atol=atol)
+    # fitted on the first `cut` values, the differences after the cutoff integrate to the
+    # values after it, starting from the last `lag` training values
+    d.fit(y[:cut])
+    assert_allclose(d.inverse_transform(z[cut - lag :]), y[cut:], rtol=0, atol=atol)
+
+
+all_transforms = st.sampled_from(
+    [LogTransform(), BoxCox(), BoxCox(lmbda=0.5), Difference(lag=1), Difference(lag=4),
+     StandardScale(), MinMaxScale(), RobustScale()]
+)
+
+
+@PROPERTY
+@given(transform=all_transforms, y=real_series(min_size=6, positive=True, bound=1e6),
+       bad=st.sampled_from([np.nan, np.inf, -np.inf]), data=st.data())
+def test_property_nan_and_inf_are_refused_with_a_clear_error(transform, y, bad, data):
+    y = y.astype(float)
+    position = data.draw(st.integers(0, len(y) - 1), label="position")
+    dirty = y.copy()
+    dirty[position] = bad
+    with pytest.raises(ValueError, match=f"needs finite values.*position {position}.*fill or drop"):
+        clone(transform).fit(dirty)
+    fitted = clone(transform).fit(y + np.arange(len(y)))  # non-constant for BoxCox()
+    with pytest.raises(ValueError, match="needs finite values"):
+        fitted.transform(dirty)
+
+
+@PROPERTY
+@given(
+    transform=st.sampled_from([LogTransform(), BoxCox(), BoxCox(lmbda=0.5), BoxCox(lmbda=-1)]),
+    y=real_series(min_size=3, bound=1e6),
+    bad=st.floats(max_value=0.0, allow_nan=False, allow_infinity=False),
+    data=st.data(),
+)
+def test_property_log_and_boxcox_refuse_non_positive_values(transform, y, bad, data):
+    y = y.astype(float)
+    y[data.draw(st.integers(0, len(y) - 1), label="position")] = bad
+    with pytest.raises(ValueError, match="needs strictly positive values.*shift the series"):
+        clone(transform).fit(y)
+
+
+@PROPERTY
+@given(
+    transform=all_transforms,
+    y=st.one_of(
+        st.lists(st.text(min_size=1, max_size=3), min_size=1, max_size=5),
+        hnp.arrays(np.complex128, st.integers(1, 5)),
+        hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=3, min_side=2, max_side=3)),
+        st.just([]),
+    ),
+)
+def test_property_malformed_input_raises_type_or_value_error(transform, y):
+    with pytest.raises((TypeError, ValueError)) as caught:
+        clone(transform).fit(y)
+    assert type(caught.value).__name__ in ("TypeError", "ValueError")
+    assert type(transform).__name__ in str(caught.value)
 
 
 def test_parse_transforms():

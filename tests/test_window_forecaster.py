@@ -57,6 +57,39 @@ def test_seasonal_normalisation_learns_corrections_to_seasonal_naive(monthly):
         WindowForecaster(Ridge(), normalize="seasonal").fit(monthly)
 
 
+def test_auto_normalisation_resolves_from_the_training_index(monthly):
+    f = WindowForecaster(LinearRegression(), window=12, horizon=3, normalize="auto",
+                         conformal=False).fit(monthly)
+    assert (f.normalize_, f.season_length_) == ("seasonal", 12) and f.normalize == "auto"
+    yearly = pd.Series(monthly.to_numpy(), index=pd.date_range("1900", periods=48, freq="YS"))
+    g = clone(f).fit(yearly)
+    assert (g.normalize_, g.season_length_) == ("last", 1)
+    # the window must cover one season; without an index there is no season to infer
+    assert clone(f).set_params(window=6).fit(monthly).normalize_ == "last"
+    assert clone(f).fit(monthly.to_numpy()).normalize_ == "last"
+    given = clone(f).set_params(window=6, season_length=3).fit(monthly.to_numpy())
+    assert (given.normalize_, given.season_length_) == ("seasonal", 3)
+    # each series is standardised first, so the forecasts follow the level and the scale
+    assert_allclose(given.predict().to_numpy(), periodic_trend(51)[48:], atol=1e-6)
+    assert_allclose(given.series_scale_, [np.std(monthly.to_numpy())])
+    shifted = clone(given).fit(monthly.to_numpy() * 100 + 1e4).predict().to_numpy()
+    assert_allclose(shifted, given.predict().to_numpy() * 100 + 1e4, rtol=1e-8)
+    assert LSTMForecaster().normalize == GRUForecaster().normalize == "auto"
+    with pytest.raises(ValueError, match="`season_length`=0 must be a positive integer"):
+        clone(f).set_params(season_length=0).fit(monthly)
+
+
+def test_auto_normalisation_survives_save_and_load(monthly, tmp_path):
+    from tsforecast.persistence import load, save
+
+    f = WindowForecaster(Ridge(), window=12, horizon=3, normalize="auto").fit(monthly)
+    save(f, tmp_path / "model.tsf")
+    loaded = load(tmp_path / "model.tsf")
+    assert (loaded.normalize_, loaded.season_length_) == ("seasonal", 12)
+    assert_allclose(loaded.predict().to_numpy(), f.predict().to_numpy())
+    assert_allclose(loaded.predict_interval().to_numpy(), f.predict_interval().to_numpy())
+
+
 def test_direct_strategy_fits_one_model_per_step(monthly):
     f = WindowForecaster(Ridge(), window=6, horizon=4, strategy="direct", n_ensemble=2,
                          random_state=0, conformal=False).fit(monthly)
@@ -233,6 +266,24 @@ def test_default_forecaster_beats_seasonal_naive_on_air_passengers():
     snaive = np.tile(train.to_numpy()[-12:], 2)
     forecast = default_forecaster(12, 24, len(train)).fit(train).predict(24).to_numpy()
     assert np.mean(np.abs(test - forecast)) / scale < np.mean(np.abs(test - snaive)) / scale
+
+
+@pytest.mark.slow
+def test_lstm_forecaster_out_of_the_box_beats_seasonal_naive_on_air_passengers():
+    from tsforecast.datasets import load_air_passengers
+
+    from tsforecast.baselines import SeasonalNaive
+    from tsforecast.metrics import mase
+
+    y = load_air_passengers()
+    train, test = y.iloc[:-24], y.iloc[-24:].to_numpy()
+    f = LSTMForecaster(horizon=24, random_state=0).fit(train)
+    assert f.normalize_ == "seasonal" and f.season_length_ == 12
+    lstm = mase(test, f.predict(24).to_numpy(), y_train=train.to_numpy(), season_length=12)
+    snaive = SeasonalNaive(season_length=12).fit(train).predict(24).to_numpy()
+    baseline = mase(test, snaive, y_train=train.to_numpy(), season_length=12)
+    # measured 0.92-0.97 over seeds 0-2, against 2.49
+    assert lstm < 0.75 * baseline, (lstm, baseline)
 
 
 def test_too_short_series_fits_but_has_no_intervals():

@@ -3,6 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -124,6 +127,157 @@ def test_make_windows_rejects_non_numeric():
         make_windows(pd.Series(list("abcdef")), window=2, horizon=1)
     with pytest.raises(ValueError, match="1-D"):
         make_windows(np.zeros((4, 3, 2)), window=2, horizon=1)
+
+
+# ------------------------------------------------------------------ property-based tests
+# Fixed example counts, derandomized and without an example database: CI runs the same
+# cases every time.
+PROPERTY = settings(max_examples=150, deadline=None, derandomize=True, database=None)
+
+DTYPES = [np.int8, np.int32, np.int64, np.uint16, np.float16, np.float32, np.float64]
+
+
+@st.composite
+def series_arrays(draw, *, multivariate=None):
+    """Arrays of shape (n,) or (n, k) of an integer or float dtype; floats include NaN/inf."""
+    dtype = np.dtype(draw(st.sampled_from(DTYPES)))
+    n = draw(st.integers(0, 40))
+    if multivariate is None:
+        multivariate = draw(st.booleans())
+    shape = (n, draw(st.integers(1, 3))) if multivariate else (n,)
+    if dtype.kind == "f":
+        elements = st.floats(width=dtype.itemsize * 8, allow_nan=True, allow_infinity=True)
+    else:
+        info = np.iinfo(dtype)
+        elements = st.integers(int(info.min), int(info.max))
+    array = draw(hnp.arrays(dtype, shape, elements=elements))
+    if draw(st.booleans()):
+        # a non-contiguous view (every other row of a longer array) must work as well
+        doubled = np.repeat(array, 2, axis=0)
+        array = doubled[::2]
+    return array
+
+
+window_args = st.integers(1, 45)
+horizon_args = st.integers(0, 45)
+stride_args = st.integers(1, 50)
+
+
+def _expected_rows(n, window, horizon, stride):
+    return (n - window - horizon) // stride + 1
+
+
+@PROPERTY
+@given(y=series_arrays(), window=window_args, horizon=horizon_args, stride=stride_args)
+def test_property_windows_are_aligned_views(y, window, horizon, stride):
+    n = y.shape[0]
+    if window + horizon > n:
+        with pytest.raises(ValueError, match="must not exceed the series length"):
+            make_windows(y, window, horizon, stride=stride)
+        return
+    Xw, Yw = make_windows(y, window, horizon, stride=stride)
+    m = _expected_rows(n, window, horizon, stride)
+    tail = y.shape[1:]
+    assert Xw.shape == (m, window, *tail)
+    assert Yw.shape == (m, horizon, *tail)
+    assert Xw.dtype == Yw.dtype == y.dtype
+    assert np.shares_memory(Xw, y)
+    if horizon:
+        assert np.shares_memory(Yw, y)
+    for i in range(m):
+        start = i * stride
+        # NaN and inf are carried through unchanged (assert_array_equal treats NaN == NaN)
+        assert_array_equal(Xw[i], y[start : start + window])
+        assert_array_equal(Yw[i], y[start + window : start + window + horizon])
+    # the last row is the last complete window: one more stride would not fit
+    assert (m - 1) * stride + window + horizon <= n < m * stride + window + horizon
+
+
+@PROPERTY
+@given(
+    y=series_arrays(),
+    exog_dtype=st.sampled_from(DTYPES),
+    p=st.integers(1, 3),
+    window=st.integers(1, 20),
+    horizon=st.integers(0, 20),
+    stride=st.integers(1, 10),
+    data=st.data(),
+)
+def test_property_exogenous_features_follow_the_input_positions(
+    y, exog_dtype, p, window, horizon, stride, data
+):
+    n = y.shape[0]
+    X = data.draw(hnp.arrays(exog_dtype, (n, p)), label="X")
+    if window + horizon > n:
+        with pytest.raises(ValueError, match="must not exceed the series length"):
+            make_windows(y, window, horizon, X=X, stride=stride)
+        return
+    Xw, Yw = make_windows(y, window, horizon, X=X, stride=stride)
+    series = y[:, None] if y.ndim == 1 else y
+    k = series.shape[1]
+    m = _expected_rows(n, window, horizon, stride)
+    assert Xw.shape == (m, window, k + p)
+    assert Yw.shape == ((m, horizon) if y.ndim == 1 else (m, horizon, k))
+    # the inputs and targets are read-only views on one stacked copy of the series and X
+    assert not (Xw.flags.owndata or Yw.flags.owndata or Xw.flags.writeable)
+    assert np.issubdtype(Xw.dtype, np.floating)
+    for i in range(0, m, max(1, m // 5)):
+        start = i * stride
+        assert_array_equal(Xw[i, :, :k], series[start : start + window].astype(Xw.dtype))
+        assert_array_equal(Xw[i, :, k:], X[start : start + window].astype(Xw.dtype))
+        target = series[start + window : start + window + horizon].astype(Yw.dtype)
+        assert_array_equal(Yw[i], target[:, 0] if y.ndim == 1 else target)
+
+
+bad_sizes = st.one_of(
+    st.integers(max_value=0),
+    st.floats(allow_nan=True),
+    st.text(max_size=3),
+    st.none(),
+    st.booleans(),
+    st.just(np.float64(3.0)),
+    st.just([3]),
+)
+
+
+@PROPERTY
+@given(
+    which=st.sampled_from(["window", "horizon", "stride"]),
+    value=bad_sizes,
+)
+def test_property_invalid_sizes_raise_a_clear_error(which, value):
+    if which == "horizon" and isinstance(value, int) and not isinstance(value, bool) and value == 0:
+        value = -1  # horizon=0 is valid
+    args = {"window": 2, "horizon": 1, "stride": 1, which: value}
+    with pytest.raises((ValueError, TypeError)) as caught:
+        make_windows(np.arange(10.0), args["window"], args["horizon"], stride=args["stride"])
+    assert f"`{which}`=" in str(caught.value)
+
+
+bad_series = st.one_of(
+    hnp.arrays(np.bool_, st.integers(3, 10)),
+    hnp.arrays(np.complex128, st.integers(3, 10)),
+    hnp.arrays("datetime64[ns]", st.integers(3, 10)),
+    hnp.arrays("timedelta64[s]", st.integers(3, 10)),
+    st.lists(st.text(max_size=2), min_size=3, max_size=10),
+    st.lists(st.one_of(st.none(), st.floats(), st.text(max_size=1)), min_size=3, max_size=10)
+    .filter(lambda values: any(isinstance(v, str) for v in values)),
+    hnp.arrays(np.float64, hnp.array_shapes(min_dims=3, max_dims=4, min_side=1, max_side=3)),
+    st.just(np.zeros((10, 0))),
+    st.lists(st.lists(st.floats(0, 1), min_size=1, max_size=3), min_size=3, max_size=6)
+    .filter(lambda rows: len({len(r) for r in rows}) > 1),
+)
+
+
+@PROPERTY
+@given(y=bad_series, as_exog=st.booleans())
+def test_property_invalid_series_raise_a_clear_error(y, as_exog):
+    name = "X" if as_exog else "y"
+    args = (np.arange(10.0), y) if as_exog else (y, None)
+    with pytest.raises((ValueError, TypeError)) as caught:
+        make_windows(args[0], 2, 1, X=args[1])
+    message = str(caught.value)
+    assert f"`{name}`" in message and ("pass" in message or "convert" in message), message
 
 
 def test_lag_transformer_values_and_rows():

@@ -47,6 +47,13 @@ _PUBLIC = {
     "default_forecaster": "window_forecaster",
     "make_forecaster": "registry",
     "read_csv": "io",
+    "RollingOriginSplit": "model_selection",
+    "backtest": "model_selection",
+    "compare": "comparison",
+    "Comparison": "comparison",
+    "to_wide": "comparison",
+    "tune": "tuning",
+    "TuningResult": "tuning",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -184,13 +184,24 @@ class BaseForecaster(BaseEstimator):
         self.n_series_ = len(self.series_names_)
         self.cutoff_ = index[-1]
         self.freq_ = index.freqstr if isinstance(index, pd.DatetimeIndex) else None
+        # spacing of integer positions (e.g. 0, 2, 4, ...); 1 for timestamps
+        self.index_step_ = 1 if self.freq_ is not None else int(index[-1] - index[-2])
         self.n_timepoints_ = len(index)
 
     def _future_index(self, horizon):
         if self.freq_ is not None:
             return pd.date_range(self.cutoff_, periods=horizon + 1, freq=self.freq_)[1:]
-        start = int(self.cutoff_) + 1
-        return pd.RangeIndex(start, start + horizon)
+        step = getattr(self, "index_step_", 1)
+        start = int(self.cutoff_) + step
+        return pd.RangeIndex(start, start + horizon * step, step)
+
+    def _training_index(self, n):
+        """Index of the last ``n`` training timepoints (for models that refit on derived series)."""
+        if self.freq_ is not None:
+            return pd.date_range(end=self.cutoff_, periods=n, freq=self.freq_)
+        step = getattr(self, "index_step_", 1)
+        end = int(self.cutoff_) + step
+        return pd.RangeIndex(end - n * step, end, step)
 
     def _wrap(self, values, horizon):
         index = self._future_index(horizon)
@@ -252,20 +263,27 @@ def check_series(y, *, name="forecaster", allow_dataframe=True):
     y = y.astype(float)
     values = y if isinstance(y, pd.DataFrame) else y.to_frame()
     for column in values.columns:
-        column_values = values[column].to_numpy()
-        finite = np.isfinite(column_values)
-        first = int(np.argmax(finite)) if finite.any() else len(finite)
-        if first == len(finite):
+        finite = np.isfinite(values[column].to_numpy())
+        if not finite.any():
             raise ValueError(f"{name}: series {column!r} has no finite values.")
+        first = int(np.argmax(finite))
+        last = len(finite) - int(np.argmax(finite[::-1]))
+        if first and not isinstance(y, pd.DataFrame):
+            raise ValueError(
+                f"{name}: the series starts with {first} missing value(s); drop them first."
+            )
+        if last < len(finite) and isinstance(y, pd.DataFrame):
+            raise ValueError(
+                f"{name}: series {column!r} ends at {values.index[last - 1]}, before the "
+                f"panel's end {values.index[-1]}; forecasts of a panel start after a common "
+                "end: trim the panel to the last time every series has, or forecast that "
+                "series on its own."
+            )
         if not finite[first:].all():
             bad = values.index[first:][~finite[first:]]
             raise ValueError(
                 f"{name}: series {column!r} has {len(bad)} missing or infinite value(s), "
                 f"first at {bad[0]!r}; fill them (e.g. y.interpolate()) or drop them before fitting."
-            )
-        if first and not isinstance(y, pd.DataFrame):
-            raise ValueError(
-                f"{name}: the series starts with {first} missing value(s); drop them first."
             )
     return _check_index(y, name)
 
@@ -299,5 +317,12 @@ def _check_index(y, name):
         raise TypeError(
             f"{name}: the index must be a DatetimeIndex or integer positions, got "
             f"{index.dtype}; parse dates with pandas.to_datetime or reset the index."
+        )
+    steps = np.diff(index.to_numpy())
+    if len(steps) and (steps != steps[0]).any():
+        gap = int(index[1:][steps != steps[0]][0])
+        raise ValueError(
+            f"{name}: the integer index is irregular (step {steps[0]} at the start, a different "
+            f"step before position {gap!r}); use evenly spaced positions or reset the index."
         )
     return y

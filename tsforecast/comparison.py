@@ -348,7 +348,7 @@ def _run_serial(tasks):
         yield task, _run_task(*task.args)
 
 
-def _run_joblib(tasks, n_jobs, backend):
+def _run_joblib(tasks, n_jobs, backend, total):
     from joblib import Parallel, delayed
 
     pending = []
@@ -358,7 +358,18 @@ def _run_joblib(tasks, n_jobs, backend):
             pending.append(task)
             yield delayed(_run_task)(*task.args)
 
-    results = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")(calls())
+    # Baseline tasks take about a millisecond: joblib's adaptive batching stays far too
+    # small for them (2 workers ran slower than 1), fixed batches of up to 256 tasks,
+    # about 16 per worker over the run, keep the workers busy and heavy models balanced.
+    n_workers = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    batch_size = max(1, min(256, total // (16 * n_workers)))
+    results = Parallel(
+        n_jobs=n_jobs,
+        backend=backend,
+        return_as="generator",
+        batch_size=batch_size,
+        pre_dispatch="4 * n_jobs",
+    )(calls())
     for k, result in enumerate(results):
         yield pending[k], result
         pending[k] = None
@@ -625,7 +636,7 @@ def compare(
     elif n_jobs == 1:
         outcomes = _run_serial(tasks)
     else:
-        outcomes = _run_joblib(tasks, int(n_jobs), backend)
+        outcomes = _run_joblib(tasks, int(n_jobs), backend, total)
     bar = _ProgressBar(total) if progress else None
     collector = _Collector([spec[0] for spec in specs])
     try:

@@ -14,11 +14,9 @@ Parameter counts (input size ``d``, units ``h``) of one recurrent layer:
 A bidirectional layer holds two such layers (``x 2``) and outputs ``2*h`` features.
 """
 
-import importlib
 import numbers
-import os
 
-__all__ = ["CELLS", "HEADS", "build_rnn", "count_rnn_parameters", "enable_compilation_cache"]
+__all__ = ["CELLS", "HEADS", "build_rnn", "count_rnn_parameters"]
 
 CELLS = ("simple", "lstm", "gru")
 HEADS = ("dense", "seq2seq")
@@ -308,40 +306,3 @@ def build_rnn(
             loss=loss,
         )
     return model
-
-
-def enable_compilation_cache(directory=None):
-    """Keep compiled XLA programs on disk so that later processes skip compilation.
-
-    Only the JAX backend has such a cache; with another backend nothing happens. Compiling
-    a new recurrent network costs about a second on a small CPU, which dominates the fit of
-    a short series; with the cache a second process fitting the same architecture loads the
-    compiled programs instead (measured: AirPassengers LSTM(64) fit 1.3 s -> 0.4 s, first
-    forecast 140 ms -> 25 ms). This changes a process-wide JAX setting, so the library never
-    calls it by itself: applications (the command-line interface) opt in.
-
-    Parameters
-    ----------
-    directory : str or path-like, optional
-        Cache directory; defaults to ``$TSFORECAST_CACHE_DIR`` or
-        ``~/.cache/tsforecast/xla``.
-
-    Returns
-    -------
-    enabled : bool
-        Whether a cache was configured (``False`` on backends other than JAX).
-    """
-    import keras
-
-    if keras.backend.backend() != "jax":
-        return False
-    if directory is None:
-        directory = os.environ.get("TSFORECAST_CACHE_DIR") or os.path.join(
-            os.path.expanduser("~"), ".cache", "tsforecast", "xla"
-        )
-    os.makedirs(directory, exist_ok=True)
-    jax = importlib.import_module("jax")
-    jax.config.update("jax_compilation_cache_dir", os.fspath(directory))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    return True

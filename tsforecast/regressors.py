@@ -200,8 +200,10 @@ class _BaseRNNRegressor(BaseEstimator):
     early_stopping : bool, default=True
         Hold out the last ``validation_fraction`` of the rows (the most recent windows,
         rows must be in time order) and stop when the validation loss has not improved for
-        ``patience`` epochs, restoring the best weights. With too few rows for a hold-out
-        the training loss is monitored instead.
+        ``patience`` epochs, restoring the best weights. With ``horizon`` targets per row,
+        the ``horizon - 1`` rows before the hold-out are used for neither part (their
+        targets overlap the first held-out targets; no gap for 1-D ``y``). With too few
+        rows for a hold-out the training loss is monitored instead.
     validation_fraction : float, default=0.1
         Share of the rows held out for early stopping and learning-rate reduction.
     patience : int, default=10
@@ -349,64 +351,80 @@ class _BaseRNNRegressor(BaseEstimator):
         ValueError
             If the training loss becomes NaN or infinite.
         """
-        import keras
-
         X, y = validate_data(
             self, X, y, allow_nd=True, dtype=np.float32, multi_output=True, y_numeric=True
         )
         X = self._as_windows(X)
         y = np.asarray(y, dtype=np.float32)
         Y = y[:, None] if y.ndim == 1 else y
-        n, window, n_channels = X.shape
-        horizon = Y.shape[1]
-        architecture = self._architecture(window, n_channels, horizon)
+        architecture = self._architecture(X.shape[1], X.shape[2], Y.shape[1])
+        training, validation = self._split_and_pad(X, Y)
+        model, history = self._train(architecture, training, validation)
+        self._record(model, history, y, architecture)
+        return self
 
+    def _split_and_pad(self, X, Y):
+        """Training and validation batches, each padded to a multiple of ``batch_size``.
+
+        The validation part is the time-ordered tail of ``validation_fraction`` of the
+        rows (when early stopping or learning-rate reduction needs one). With ``horizon``
+        targets per row, ``horizon - 1`` rows between the two parts are left out: row ``i``
+        targets ``y[i + window : i + window + horizon]``, so the last ``horizon - 1``
+        training rows before the tail would otherwise share target values with the first
+        validation rows and make the validation loss optimistic. Without room for both
+        parts there is no validation part (and no gap).
+
+        Returns
+        -------
+        training : tuple of numpy.ndarray
+            ``(X, Y, sample_weight)``.
+        validation : tuple of numpy.ndarray or None
+            ``(X, Y, sample_weight)`` of the tail.
+        """
+        n, horizon = X.shape[0], Y.shape[1]
         n_val = int(n * self.validation_fraction) if (self.early_stopping or self.reduce_lr) else 0
-        if n - n_val < 1:
-            n_val = 0
-        X_train, Y_train, w_train = _pad_to_batches(X[: n - n_val], Y[: n - n_val], self.batch_size)
+        gap = horizon - 1 if n_val else 0
+        n_train = n - n_val - gap
+        if n_train < 1:
+            n_val, n_train = 0, n
+        training = _pad_to_batches(X[:n_train], Y[:n_train], self.batch_size)
         validation = None
         if n_val:
             validation = _pad_to_batches(X[n - n_val :], Y[n - n_val :], self.batch_size)
+        return training, validation
 
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        keras.utils.set_random_seed(seed)
-        model = build_rnn(**architecture, compile=False)
-        key = (
-            keras.backend.backend(),
-            tuple(sorted(architecture.items())),
-            self.optimizer,
-            self.clipnorm,
-            self.batch_size,
-            validation is not None,
-        )
+    def _acquire_trainer(self, key, architecture, training):
+        """A compiled trainer from the pool, or a new one with its optimizer state built."""
+        import keras
+
         trainer = _TRAINERS.acquire(key)
-        if trainer is None:
-            trainer = build_rnn(**architecture, compile=False, initialize=False)
-            trainer.compile(
-                optimizer=make_optimizer(
-                    self.optimizer, learning_rate=self.learning_rate, clipnorm=self.clipnorm
-                ),
-                loss=keras.losses.MeanSquaredError(reduction="mean_with_sample_weight"),
-            )
-            # Build the loss and optimizer state now: the first fit of a model draws one
-            # shuffling permutation while building, which a pooled trainer would not.
-            batch = slice(0, self.batch_size)
-            trainer.fit(
-                X_train[batch],
-                Y_train[batch],
-                sample_weight=w_train[batch],
-                batch_size=self.batch_size,
-                epochs=0,
-                verbose=0,
-            )
-        else:
+        if trainer is not None:
             _reset_optimizer(trainer.optimizer, self.learning_rate)
-        _copy_variables(model, trainer)
-        # Seed again: shuffling and dropout must not depend on whether the pool had a trainer.
-        keras.utils.set_random_seed(seed)
+            return trainer
+        X_train, Y_train, w_train = training
+        trainer = build_rnn(**architecture, compile=False, initialize=False)
+        trainer.compile(
+            optimizer=make_optimizer(
+                self.optimizer, learning_rate=self.learning_rate, clipnorm=self.clipnorm
+            ),
+            loss=keras.losses.MeanSquaredError(reduction="mean_with_sample_weight"),
+        )
+        # Build the loss and optimizer state now: the first fit of a model draws one
+        # shuffling permutation while building, which a pooled trainer would not.
+        batch = slice(0, self.batch_size)
+        trainer.fit(
+            X_train[batch],
+            Y_train[batch],
+            sample_weight=w_train[batch],
+            batch_size=self.batch_size,
+            epochs=0,
+            verbose=0,
+        )
+        return trainer
 
-        monitor = "val_loss" if validation is not None else "loss"
+    def _callbacks(self, monitor):
+        import keras
+
         callbacks = [_stop_on_nonfinite_loss()]
         if self.early_stopping:
             callbacks.append(
@@ -420,6 +438,28 @@ class _BaseRNNRegressor(BaseEstimator):
                     monitor=monitor, factor=0.5, patience=max(1, self.patience // 2), min_lr=1e-6
                 )
             )
+        return callbacks
+
+    def _train(self, architecture, training, validation):
+        """Train a freshly initialised network on a pooled trainer; return it and the history."""
+        import keras
+
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        keras.utils.set_random_seed(seed)
+        model = build_rnn(**architecture, compile=False)
+        key = (
+            keras.backend.backend(),
+            tuple(sorted(architecture.items())),
+            self.optimizer,
+            self.clipnorm,
+            self.batch_size,
+            validation is not None,
+        )
+        trainer = self._acquire_trainer(key, architecture, training)
+        _copy_variables(model, trainer)
+        # Seed again: shuffling and dropout must not depend on whether the pool had a trainer.
+        keras.utils.set_random_seed(seed)
+        X_train, Y_train, w_train = training
         try:
             history = trainer.fit(
                 X_train,
@@ -431,13 +471,16 @@ class _BaseRNNRegressor(BaseEstimator):
                 validation_data=validation,
                 # one validation batch: val_loss is then the exact mean over the held-out rows
                 validation_batch_size=None if validation is None else len(validation[0]),
-                callbacks=callbacks,
+                callbacks=self._callbacks("val_loss" if validation is not None else "loss"),
                 verbose=self.verbose,
             )
             _copy_variables(trainer, model)
         finally:
             _TRAINERS.release(key, trainer)
+        return model, history
 
+    def _record(self, model, history, y, architecture):
+        """Check the loss history and store the fitted state."""
         self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
         for name, values in self.history_.items():
             if name.endswith("loss") and not np.all(np.isfinite(values)):
@@ -449,12 +492,11 @@ class _BaseRNNRegressor(BaseEstimator):
                 )
         self.model_ = model
         self.y_ndim_ = int(y.ndim)
-        self.n_channels_ = int(n_channels)
-        self.n_outputs_ = int(horizon)
+        self.n_channels_ = int(architecture["n_features"])
+        self.n_outputs_ = int(architecture["horizon"])
         self.n_params_ = int(model.count_params())
         self.n_epochs_ = len(self.history_.get("loss", []))
         self._build_cache()
-        return self
 
     # --------------------------------------------------------------- predict
     def predict(self, X):

@@ -32,13 +32,63 @@ __all__ = [
 
 
 def _as_1d(y, name):
-    array = np.asarray(y, dtype=float)
+    if np.iscomplexobj(y):
+        raise TypeError(f"{name} needs real numbers, got complex values; pass y.real or abs(y).")
+    try:
+        array = np.asarray(y)
+        if array.dtype.kind in "SUV":
+            # numpy would parse "1.5" silently; text in a series is a reading error upstream
+            raise TypeError
+        array = array.astype(float, copy=False)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} needs a 1-D sequence of numbers, got {type(y).__name__} that cannot be "
+            "converted to float; convert it first, e.g. pandas.to_numeric(y)."
+        ) from None
     if array.ndim != 1:
         raise ValueError(
             f"{name} works on one series (a 1-D array), got shape {array.shape}; "
             "transform each column separately."
         )
     return array
+
+
+def _as_finite_1d(y, name):
+    """The values of a series to fit or transform: 1-D, non-empty, finite."""
+    array = _as_1d(y, name)
+    if array.size == 0:
+        raise ValueError(f"{name} needs at least one value, got an empty series.")
+    finite = np.isfinite(array)
+    if not finite.all():
+        position = int(np.argmin(finite))
+        raise ValueError(
+            f"{name} needs finite values, got {float(array[position])} at position {position} "
+            f"({int((~finite).sum())} NaN or infinite value(s)); fill or drop them first "
+            "(e.g. y.interpolate())."
+        )
+    return array
+
+
+_RESCALE = "rescale the series first (e.g. divide it by a power of 10)"
+
+
+def _finite_result(compute, y, name, fix=_RESCALE):
+    """``compute(y)``, refusing results that overflowed: finite values must stay finite."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = compute(y)
+    if not np.isfinite(z).all():
+        raise ValueError(
+            f"{name} overflows on these values (largest magnitude "
+            f"{float(np.max(np.abs(y))):.3g}); {fix}."
+        )
+    return z
+
+
+def _magnitude(y):
+    """Largest absolute value (1 for an all-zero series): statistics are computed on
+    ``y / magnitude`` so that sums of huge values do not overflow."""
+    largest = float(np.max(np.abs(y)))
+    return largest if largest > 0 else 1.0
 
 
 class _BaseTransform(BaseEstimator):
@@ -81,15 +131,15 @@ class LogTransform(_BaseTransform):
     """
 
     def fit(self, y):
-        """Check that ``y`` is strictly positive; there is nothing to learn."""
-        _check_positive(_as_1d(y, "LogTransform"), "LogTransform")
+        """Check that ``y`` is finite and strictly positive; there is nothing to learn."""
+        _check_positive(_as_finite_1d(y, "LogTransform"), "LogTransform")
         self.fitted_ = True
         return self
 
     def transform(self, y):
         """Return ``log(y)``."""
         self._check_fitted()
-        y = _as_1d(y, "LogTransform")
+        y = _as_finite_1d(y, "LogTransform")
         _check_positive(y, "LogTransform")
         return np.log(y)
 
@@ -124,7 +174,7 @@ class BoxCox(_BaseTransform):
 
     def fit(self, y):
         """Estimate (or take) ``lmbda`` from the training values ``y``."""
-        y = _as_1d(y, "BoxCox")
+        y = _as_finite_1d(y, "BoxCox")
         _check_positive(y, "BoxCox")
         if self.lmbda is None:
             if len(y) < 3 or np.ptp(y) == 0:
@@ -132,31 +182,56 @@ class BoxCox(_BaseTransform):
                     "BoxCox cannot estimate `lmbda` from a constant or very short series; "
                     "pass a fixed power, e.g. `BoxCox(lmbda=0)` for a log transform."
                 )
-            self.lmbda_ = float(stats.boxcox_normmax(y, method="mle"))
-        elif isinstance(self.lmbda, numbers.Real) and not isinstance(self.lmbda, bool):
+            try:
+                lmbda = float(stats.boxcox_normmax(y, method="mle"))
+            except (ArithmeticError, RuntimeError, ValueError) as error:
+                # e.g. scipy's BracketError when the values are almost constant
+                lmbda, reason = np.nan, f"{type(error).__name__}: {error}"
+            else:
+                reason = "the estimate is not finite"
+            if not np.isfinite(lmbda):
+                raise ValueError(
+                    f"BoxCox cannot estimate `lmbda` from these values ({reason}); pass a "
+                    "fixed power, e.g. `BoxCox(lmbda=0)` for a log transform."
+                )
+            self.lmbda_ = lmbda
+        elif (
+            isinstance(self.lmbda, numbers.Real)
+            and not isinstance(self.lmbda, bool)
+            and np.isfinite(self.lmbda)
+        ):
             self.lmbda_ = float(self.lmbda)
         else:
-            raise TypeError(f"`lmbda`={self.lmbda!r} must be a real number or None (estimated).")
+            raise TypeError(
+                f"`lmbda`={self.lmbda!r} must be a finite real number or None (estimated); "
+                "pass e.g. `BoxCox(lmbda=0.5)`."
+            )
         self.fitted_ = True
         return self
 
     def transform(self, y):
         """Return the Box-Cox transform of ``y``."""
         self._check_fitted()
-        y = _as_1d(y, "BoxCox")
+        y = _as_finite_1d(y, "BoxCox")
         _check_positive(y, "BoxCox")
-        return special.boxcox(y, self.lmbda_)
+        return _finite_result(
+            lambda v: special.boxcox(v, self.lmbda_), y, f"BoxCox(lmbda={self.lmbda_:g})",
+            fix="pass a smaller power, e.g. `BoxCox(lmbda=0)` (log), or rescale the series",
+        )
 
     def inverse_transform(self, z):
         """Return the inverse Box-Cox transform of ``z``."""
         self._check_fitted()
         z = _as_1d(z, "BoxCox")
-        if self.lmbda_ > 0:
-            z = np.maximum(z, -1.0 / self.lmbda_)
-        elif self.lmbda_ < 0:
+        # scipy's forward transform is the log for |lmbda| < 1e-19, while its inverse
+        # divides by lmbda (and loses everything to underflow): invert the log instead
+        lmbda = 0.0 if abs(self.lmbda_) < 1e-19 else self.lmbda_
+        if lmbda > 0:
+            z = np.maximum(z, -1.0 / lmbda)
+        elif lmbda < 0:
             # the image of the transform is z < -1/lmbda; stay just inside it
-            z = np.minimum(z, np.nextafter(-1.0 / self.lmbda_, -np.inf))
-        return special.inv_boxcox(z, self.lmbda_)
+            z = np.minimum(z, np.nextafter(-1.0 / lmbda, -np.inf))
+        return special.inv_boxcox(z, lmbda)
 
 
 class Difference(_BaseTransform):
@@ -204,7 +279,7 @@ class Difference(_BaseTransform):
             raise ValueError(
                 f"`lag`={lag!r} must be a positive integer; pass e.g. `lag=1` or `lag=12`."
             )
-        y = _as_1d(y, "Difference")
+        y = _as_finite_1d(y, "Difference")
         if len(y) <= lag:
             raise ValueError(
                 f"Difference(lag={lag}) needs more than {lag} values, got {len(y)}; "
@@ -218,8 +293,11 @@ class Difference(_BaseTransform):
     def transform(self, y):
         """Return ``y[lag:] - y[:-lag]``."""
         self._check_fitted()
-        y = _as_1d(y, "Difference")
-        return y[self.lag :] - y[: -self.lag]
+        y = _as_finite_1d(y, "Difference")
+        lag = int(self.lag)
+        return _finite_result(
+            lambda v: v[lag:] - v[: max(len(v) - lag, 0)], y, f"Difference(lag={lag})"
+        )
 
     def inverse_transform(self, z, *, start=None):
         """Integrate the differences ``z``.
@@ -269,6 +347,10 @@ class Difference(_BaseTransform):
 class StandardScale(_BaseTransform):
     """Standardise with the training mean and standard deviation: ``z = (y - mean) / std``.
 
+    The statistics are computed on the series divided by its largest magnitude and the
+    scaling is applied as ``y / std - mean / std``, so values near the float limits
+    (``1e307``) neither overflow nor lose precision.
+
     Attributes
     ----------
     mean_, scale_ : float
@@ -277,25 +359,34 @@ class StandardScale(_BaseTransform):
 
     def fit(self, y):
         """Learn the mean and standard deviation of the training values ``y``."""
-        y = _as_1d(y, "StandardScale")
-        self.mean_ = float(np.mean(y))
-        self.scale_ = _safe_scale(float(np.std(y)))
+        y = _as_finite_1d(y, "StandardScale")
+        magnitude = _magnitude(y)
+        unit = y / magnitude
+        self.mean_ = float(np.mean(unit) * magnitude)
+        self.scale_ = _safe_scale(float(np.std(unit) * magnitude))
         self.fitted_ = True
         return self
 
     def transform(self, y):
         """Return ``(y - mean_) / scale_``."""
         self._check_fitted()
-        return (_as_1d(y, "StandardScale") - self.mean_) / self.scale_
+        y = _as_finite_1d(y, "StandardScale")
+        return _finite_result(
+            lambda v: v / self.scale_ - self.mean_ / self.scale_, y, "StandardScale"
+        )
 
     def inverse_transform(self, z):
         """Return ``z * scale_ + mean_``."""
         self._check_fitted()
-        return _as_1d(z, "StandardScale") * self.scale_ + self.mean_
+        return (_as_1d(z, "StandardScale") + self.mean_ / self.scale_) * self.scale_
 
 
 class MinMaxScale(_BaseTransform):
     """Scale the training range to ``feature_range``.
+
+    A constant training series is shifted to the lower end of ``feature_range``. The
+    arithmetic works on halves (``y/2 - min/2``), so a range wider than the largest float
+    (``-1e308 .. 1e308``) does not overflow.
 
     Parameters
     ----------
@@ -311,32 +402,49 @@ class MinMaxScale(_BaseTransform):
     def __init__(self, feature_range=(0.0, 1.0)):
         self.feature_range = feature_range
 
+    def _range(self):
+        try:
+            low, high = (float(v) for v in self.feature_range)
+        except (TypeError, ValueError):
+            low = high = None
+        if low is None or not (np.isfinite(low) and np.isfinite(high) and low < high):
+            raise ValueError(
+                f"`feature_range`={self.feature_range!r} must be (low, high) with finite "
+                "low < high; pass e.g. `feature_range=(0, 1)`."
+            )
+        return low, high
+
     def fit(self, y):
         """Learn the minimum and maximum of the training values ``y``."""
-        low, high = self.feature_range
-        if not low < high:
-            raise ValueError(
-                f"`feature_range`={self.feature_range!r} must be (low, high) with low < high."
-            )
-        y = _as_1d(y, "MinMaxScale")
+        self._range()
+        y = _as_finite_1d(y, "MinMaxScale")
         self.min_ = float(np.min(y))
         self.max_ = float(np.max(y))
         self.fitted_ = True
         return self
 
-    def _scale(self):
-        low, high = self.feature_range
-        return _safe_scale(self.max_ - self.min_) / (high - low)
+    def _half_range(self):
+        # half of max - min (computed without overflow); 1/2 for a constant series, so
+        # that it is shifted, not scaled
+        half = self.max_ / 2 - self.min_ / 2
+        return half if half > 0 else 0.5
 
     def transform(self, y):
         """Map ``[min_, max_]`` onto ``feature_range``."""
         self._check_fitted()
-        return (_as_1d(y, "MinMaxScale") - self.min_) / self._scale() + self.feature_range[0]
+        low, high = self._range()
+        y = _as_finite_1d(y, "MinMaxScale")
+        half = self._half_range()
+        return _finite_result(
+            lambda v: (v / 2 - self.min_ / 2) / half * (high - low) + low, y, "MinMaxScale"
+        )
 
     def inverse_transform(self, z):
         """Map ``feature_range`` back onto ``[min_, max_]``."""
         self._check_fitted()
-        return (_as_1d(z, "MinMaxScale") - self.feature_range[0]) * self._scale() + self.min_
+        low, high = self._range()
+        z = _as_1d(z, "MinMaxScale")
+        return ((z - low) / (high - low) * self._half_range() + self.min_ / 2) * 2
 
 
 class RobustScale(_BaseTransform):
@@ -350,22 +458,26 @@ class RobustScale(_BaseTransform):
 
     def fit(self, y):
         """Learn the median and interquartile range of the training values ``y``."""
-        y = _as_1d(y, "RobustScale")
-        q1, median, q3 = np.percentile(y, [25, 50, 75])
-        self.median_ = float(median)
-        self.scale_ = _safe_scale(float(q3 - q1))
+        y = _as_finite_1d(y, "RobustScale")
+        magnitude = _magnitude(y)
+        q1, median, q3 = np.percentile(y / magnitude, [25, 50, 75])
+        self.median_ = float(median * magnitude)
+        self.scale_ = _safe_scale(float((q3 - q1) * magnitude))
         self.fitted_ = True
         return self
 
     def transform(self, y):
         """Return ``(y - median_) / scale_``."""
         self._check_fitted()
-        return (_as_1d(y, "RobustScale") - self.median_) / self.scale_
+        y = _as_finite_1d(y, "RobustScale")
+        return _finite_result(
+            lambda v: v / self.scale_ - self.median_ / self.scale_, y, "RobustScale"
+        )
 
     def inverse_transform(self, z):
         """Return ``z * scale_ + median_``."""
         self._check_fitted()
-        return _as_1d(z, "RobustScale") * self.scale_ + self.median_
+        return (_as_1d(z, "RobustScale") + self.median_ / self.scale_) * self.scale_
 
 
 def _safe_scale(scale):
@@ -538,8 +650,10 @@ class TransformedForecaster(BaseForecaster):
             if data.isna().all(axis=1).any():
                 data = data.loc[data.notna().any(axis=1).idxmax():]
         else:
-            fitted, data = self._fit_one(y)
+            fitted, values = self._fit_one(y)
             self.transforms_ = [fitted]
+            # keep the time index so the inner model infers frequency and season length
+            data = pd.Series(values, index=self._training_index(len(values)), name=self.series_names_[0])
         self.forecaster_ = clone(self.forecaster).fit(data, X)
         return self
 

@@ -29,6 +29,7 @@ from sklearn.base import clone
 
 from tsforecast.base import BaseForecaster
 from tsforecast.conformal import calibration_cutoffs, conformal_interval
+from tsforecast.frequency import season_length as _season_length_of
 from tsforecast.windowing import make_windows
 
 __all__ = [
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 _STRATEGIES = ("multioutput", "recursive", "direct")
-_NORMALIZE = (None, "window", "mean", "last", "seasonal", "series")
+_NORMALIZE = ("auto", None, "window", "mean", "last", "seasonal", "series")
 
 
 class WindowForecaster(BaseForecaster):
@@ -58,9 +59,17 @@ class WindowForecaster(BaseForecaster):
         ``predict``). Longer forecasts feed forecasts back as inputs.
     strategy : {"multioutput", "recursive", "direct"}, default="multioutput"
         Multi-step strategy (see the module documentation).
-    normalize : {None, "window", "mean", "last", "seasonal", "series"}, default=None
+    normalize : {None, "auto", "window", "mean", "last", "seasonal", "series"}, \
+default=None
         How values are scaled before they reach the regressor (and restored after):
 
+        - ``"auto"``: each series standardised with its own training mean and standard
+          deviation (as ``"series"``), then ``"seasonal"`` windows when the season
+          length (``season_length``, else inferred from the frequency of the training
+          index) is above 1 and ``window`` covers at least one season, otherwise
+          ``"last"`` windows. The choice made is stored in ``normalize_``. It is the
+          default of the recurrent forecasters; for a linear regressor such as
+          ``Ridge`` it gains nothing over ``None``;
         - ``None``: as they are (for one series); per-series standardisation for a
           global model;
         - ``"window"``: each window minus its mean, divided by its standard deviation;
@@ -92,10 +101,16 @@ class WindowForecaster(BaseForecaster):
     n_calibration : int, default=3
         Number of calibration folds for the conformal intervals.
     season_length : int, optional
-        Period of the seasonal cycle, used by ``normalize="seasonal"``.
+        Period of the seasonal cycle, used by ``normalize="seasonal"`` and
+        ``normalize="auto"`` (which infers it from the training index when omitted).
 
     Attributes
     ----------
+    normalize_ : str or None
+        The normalisation used: ``normalize``, or what ``"auto"`` resolved to.
+    season_length_ : int or None
+        The season length used: ``season_length``, or for ``"auto"`` the one inferred
+        from the training index (1 for none).
     estimators_ : list of estimators
         Fitted regressors: ``n_ensemble`` blocks of ``horizon`` models for
         ``"direct"``, else one per ensemble member.
@@ -166,9 +181,16 @@ class WindowForecaster(BaseForecaster):
             )
         if self.normalize not in _NORMALIZE:
             raise ValueError(
-                f"`normalize`={self.normalize!r} must be one of None, 'window', 'mean', "
-                "'last', 'seasonal' or 'series'."
+                f"`normalize`={self.normalize!r} must be one of 'auto', None, 'window', "
+                "'mean', 'last', 'seasonal' or 'series'."
             )
+        if self.normalize == "auto" and self.season_length is not None:
+            m = self.season_length
+            if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1:
+                raise ValueError(
+                    f"`season_length`={m!r} must be a positive integer or None; pass e.g. "
+                    "`season_length=12` for monthly data, or None to infer it from the index."
+                )
         if self.normalize == "seasonal":
             m = self.season_length
             if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1:
@@ -184,8 +206,33 @@ class WindowForecaster(BaseForecaster):
         if self.random_state is not None and not isinstance(self.random_state, numbers.Integral):
             raise TypeError(f"`random_state`={self.random_state!r} must be an int or None.")
 
+    def _resolve_normalize(self):
+        """The normalisation and season length used by this fit (resolves ``"auto"``)."""
+        if self.normalize != "auto":
+            return self.normalize, self.season_length
+        m = self.season_length
+        if m is None:
+            m = _season_length_of(getattr(self, "freq_", None))
+        m = int(m)
+        if m > 1 and int(self.window) >= m:
+            return "seasonal", m
+        return "last", m
+
+    def _normalization(self):
+        # fitted models carry the resolved values; the parameters are the fallback
+        return (
+            getattr(self, "normalize_", self.normalize),
+            getattr(self, "season_length_", self.season_length),
+        )
+
     def _series_mode(self):
-        return self.normalize == "series" or (self.normalize is None and bool(self.global_model))
+        # used at fit time only: the per-series statistics are fitted attributes
+        normalize = self._normalization()[0]
+        return (
+            self.normalize == "auto"
+            or normalize == "series"
+            or (normalize is None and bool(self.global_model))
+        )
 
     # ------------------------------------------------------------------- fit
     def _fit(self, y, X=None):
@@ -208,6 +255,7 @@ class WindowForecaster(BaseForecaster):
             self.seed_ = int(np.random.default_rng().integers(0, 2**31 - 1 - self.n_ensemble))
         else:
             self.seed_ = int(self.random_state)
+        self.normalize_, self.season_length_ = self._resolve_normalize()
         self.estimators_, loc, scale = self._fit_models(series)
         self.series_loc_, self.series_scale_ = loc, scale
         self.last_windows_ = np.stack([values[-self.window :] for values in series])
@@ -231,7 +279,7 @@ class WindowForecaster(BaseForecaster):
         # regressor holding out its last rows for early stopping holds out the latest ones
         order = np.argsort(-np.concatenate(ages), kind="stable")
         Xw, Yw = np.concatenate(inputs)[order], np.concatenate(targets)[order]
-        in_loc, wscale, out_loc = _window_stats(Xw, steps, self.normalize, self.season_length)
+        in_loc, wscale, out_loc = _window_stats(Xw, steps, *self._normalization())
         Xw, Yw = (Xw - in_loc) / wscale, (Yw - out_loc) / wscale
         Xw = self._shape_inputs(Xw)
         estimators = []
@@ -266,7 +314,7 @@ class WindowForecaster(BaseForecaster):
 
     def _predict_block(self, estimators, inputs):
         steps = self._train_horizon()
-        in_loc, scale, out_loc = _window_stats(inputs, steps, self.normalize, self.season_length)
+        in_loc, scale, out_loc = _window_stats(inputs, steps, *self._normalization())
         X = self._shape_inputs((inputs - in_loc) / scale)
         n = X.shape[0]
         if self.strategy == "direct":
@@ -460,7 +508,7 @@ class _RNNForecaster(WindowForecaster):
         window=24,
         horizon=12,
         strategy="multioutput",
-        normalize="last",
+        normalize="auto",
         global_model=False,
         n_ensemble=1,
         random_state=None,
@@ -546,14 +594,20 @@ class LSTMForecaster(_RNNForecaster):
 
     A :class:`WindowForecaster` whose regressor is an LSTM network built from the knobs
     below (see :class:`WindowForecaster` for the windowing parameters). The default
-    ``normalize="last"`` subtracts the last value of each window, so the network learns
+    ``normalize="auto"`` standardises the series and, on seasonal data (season length
+    given or inferred from the index, and ``window`` at least one season), has the
+    network learn corrections to a seasonal base forecast of each window; on data
+    without a season each window is shifted by its last value, so the network learns
     changes rather than levels.
 
     Parameters
     ----------
-    window, horizon, strategy, normalize, global_model, n_ensemble, random_state, \
+    window, horizon, strategy, global_model, n_ensemble, random_state, \
 conformal, n_calibration, season_length
         As in :class:`WindowForecaster`.
+    normalize : {"auto", None, "window", "mean", "last", "seasonal", "series"}, \
+default="auto"
+        As in :class:`WindowForecaster`, with ``"auto"`` as the default.
     units : int or tuple of int, default=(32,)
         Units per recurrent layer; more than one entry stacks layers.
     bidirectional : bool, default=False
@@ -566,6 +620,18 @@ conformal, n_calibration, season_length
         Direct multi-output head or encoder-decoder.
     epochs, batch_size, learning_rate, clipnorm, early_stopping, patience, reduce_lr, verbose
         Training settings of the regressor.
+
+    Notes
+    -----
+    The default ``normalize="auto"`` was chosen by holdout MASE (last 24 months, 24
+    steps ahead, seeds 0-2; seasonal naive in brackets). AirPassengers: 0.94 (2.49),
+    against 3.72 with windows shifted by their last value and 2.14 with seasonal windows
+    on the unscaled series; the same with ``GRUForecaster``: 0.71. wineind: 0.91
+    (0.92), against 2.13 with last-value windows. On yearly series (last 10 held out,
+    naive in brackets), ``"auto"`` resolves to last-value windows on the standardised
+    series: Nile 0.96 (0.97), lynx 0.99 (1.38), sunspots 0.72 (2.18), where per-window
+    standardisation (``"window"``) scored 0.92, 1.17 and 0.96. For the best accuracy
+    on monthly data see :func:`default_forecaster` (log scale, seed ensemble).
 
     Examples
     --------

@@ -43,8 +43,17 @@ def _as_numeric_array(values, name):
                 )
         array = values.to_numpy()
     else:
-        array = np.asarray(values)
-    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        try:
+            array = np.asarray(values)
+        except ValueError:
+            # numpy refuses nested sequences of unequal lengths
+            raise ValueError(
+                f"`{name}` must be a rectangular array, got rows of unequal lengths; pass a "
+                "1-D series or a 2-D array with the same number of columns in every row."
+            ) from None
+    # integers and floats only: booleans, complex numbers, datetimes and timedeltas (which
+    # numpy counts as integers) are not values of a series
+    if array.dtype.kind not in "iuf":
         raise TypeError(
             f"`{name}` must hold real numbers, got dtype {array.dtype}; convert it with "
             "numpy.asarray(..., dtype=float) first."
@@ -52,7 +61,12 @@ def _as_numeric_array(values, name):
     if array.ndim not in (1, 2):
         raise ValueError(
             f"`{name}` must be 1-D (n_timepoints,) or 2-D (n_timepoints, n_columns), "
-            f"got shape {array.shape}."
+            f"got shape {array.shape}; pass one series per column, e.g. "
+            f"{name}.reshape(len({name}), -1)."
+        )
+    if array.ndim == 2 and array.shape[1] == 0:
+        raise ValueError(
+            f"`{name}` has no columns (shape {array.shape}); pass at least one column."
         )
     return array
 
