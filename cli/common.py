@@ -109,6 +109,15 @@ def series_lengths(y):
     return {name: int(y[name].notna().sum()) for name in y.columns}
 
 
+def is_positive(y):
+    """Whether every observed value of ``y`` (Series or wide DataFrame) is above 0."""
+    import numpy as np
+
+    values = y.to_numpy(dtype=float)
+    values = values[~np.isnan(values)]
+    return values.size > 0 and bool((values > 0).all())
+
+
 def file_sha256(path):
     """SHA-256 of a file's bytes (the fingerprint of the training data)."""
     import hashlib
@@ -239,18 +248,22 @@ def find_param(forecaster, name, default=None):
     return params[keys[0]] if keys else default
 
 
-def describe_forecaster(forecaster):
-    """A short human description, e.g. ``LSTM(64) x 5 seeds, window 24; transforms: log``."""
-    transforms = None
+def describe_forecaster(forecaster, transforms=None, *, short=False):
+    """A short human description, e.g. ``LSTM(64) x 5 seeds, window 24; transforms: log``.
+
+    ``transforms`` is the transform specification the model was built with (``"log,diff12"``);
+    ``short=True`` gives only the network and the transforms: ``LSTM(8) x 5 seeds, log``.
+    """
     inner = forecaster
     while type(inner).__name__ == "TransformedForecaster":
-        transforms = inner.transforms
+        if transforms is None and inner.transforms:
+            transforms = ", ".join(repr(t) for t in inner.transforms)
         inner = inner.forecaster
     name = type(inner).__name__
     units = find_param(inner, "units")
     parts = []
     if units is not None:
-        cell = name.replace("Forecaster", "").replace("SimpleRNN", "SimpleRNN")
+        cell = name.replace("Forecaster", "")
         regressor = find_param(inner, "regressor")
         if cell == "Window" and regressor is not None:
             cell = type(regressor).__name__.replace("Regressor", "")
@@ -263,27 +276,11 @@ def describe_forecaster(forecaster):
         if find_param(inner, "global_model"):
             parts.append("global")
         window = find_param(inner, "window")
-        if window is not None:
+        if window is not None and not short:
             parts.append(f"window {window}")
     else:
         parts.append(repr(inner) if len(repr(inner)) <= 60 else name)
     text = ", ".join(parts)
-    if transforms:
-        if not isinstance(transforms, str):
-            transforms = ",".join(_transform_name(t) for t in transforms)
-        text += f"; transforms: {transforms}"
+    if transforms and transforms != "none":
+        text += f", {transforms}" if short else f"; transforms: {transforms}"
     return text
-
-
-def _transform_name(transform):
-    name = type(transform).__name__
-    if name == "LogTransform":
-        return "log"
-    if name == "Difference":
-        lag = getattr(transform, "lag", 1)
-        return "diff" if lag == 1 else f"diff{lag}"
-    if name == "BoxCox":
-        lmbda = getattr(transform, "lmbda", None)
-        return "boxcox" if lmbda is None else f"boxcox{lmbda:g}"
-    return {"StandardScale": "standard", "MinMaxScale": "minmax",
-            "RobustScale": "robust"}.get(name, name)

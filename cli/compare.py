@@ -8,6 +8,7 @@ from tsforecast.cli.common import (
     atomic_output,
     captured_warnings,
     check_writable,
+    is_positive,
     read_data,
     series_lengths,
     use_compilation_cache,
@@ -33,7 +34,7 @@ from tsforecast.cli.output import (
     settings,
 )
 
-DEFAULT_MODELS = "naive,snaive,drift,ets,theta,autoarima,lstm"
+DEFAULT_MODELS = "naive,snaive,drift,ets,theta,autoarima,auto"
 _METRIC_LABELS = {"mase": "MASE", "rmsse": "RMSSE", "mae": "MAE", "rmse": "RMSE",
                   "smape": "sMAPE", "mape": "MAPE"}
 _EXPORTS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown"}
@@ -51,8 +52,11 @@ def _jobs(ctx, param, value):
 @data_options
 @click.option("--models", type=ModelNames(), default=DEFAULT_MODELS, show_default=True,
               help="Comma-separated models: naive, snaive, drift, mean, naive2, arima, "
-                   "autoarima, ets, theta, simple, lstm, gru, global-simple, global-lstm, "
-                   "global-gru. Seasonal naive and naive-2 are always added as references.")
+                   "autoarima, ets, theta, auto, simple, lstm, gru, global-simple, global-lstm, "
+                   "global-gru. auto is the default network of `tsforecast fit` (5 small "
+                   "LSTMs correcting a seasonal-naive base, log scale for a positive series); "
+                   "simple, lstm and gru are plain configurable networks. Seasonal naive and "
+                   "naive-2 are always added as references.")
 @network_options
 @click.option("--folds", type=PositiveInt("backtest origins", 3), default=3, show_default=True,
               help="Number of rolling forecast origins.")
@@ -113,7 +117,8 @@ def compare(data, time_col, target, id_col, fill, sep, date_format, models, unit
         )
     use_compilation_cache()
     forecasters = build_forecasters(models, options, season=season, horizon=horizon,
-                                    n_obs=n_obs - folds * horizon, seed=seed)
+                                    n_obs=n_obs - folds * horizon, seed=seed,
+                                    positive=is_positive(csv.y))
     note(f"Season length {season}; horizon {horizon}; {folds} folds; "
          f"models: {', '.join(forecasters)}")
 
@@ -164,8 +169,12 @@ def _metric_names(text):
     return names
 
 
-def build_forecasters(models, options, *, season, horizon, n_obs, seed):
-    """Forecasters for ``compare``, keyed by their registry names."""
+def build_forecasters(models, options, *, season, horizon, n_obs, seed, positive=True):
+    """Forecasters for ``compare``, keyed by their registry names.
+
+    ``positive``: whether every value is strictly positive (``auto`` then models the log;
+    a log model could not be fitted on a fold containing a value <= 0).
+    """
     from tsforecast import registry
 
     neural = [name for name in models if name in registry.NEURAL]
@@ -175,6 +184,8 @@ def build_forecasters(models, options, *, season, horizon, n_obs, seed):
     for name in models:
         extra = dict(options) if name in registry.NEURAL else {}
         window = extra.pop("window", None)
+        if name == "auto":
+            extra["positive"] = positive
         forecasters[name] = registry.make_forecaster(
             name, season_length=season, horizon=horizon, window=window, n_obs=n_obs,
             random_state=seed, **extra,

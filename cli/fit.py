@@ -12,13 +12,13 @@ from tsforecast.cli.common import (
     find_param,
     format_stamp,
     frequency_word,
+    is_positive,
     read_data,
     record_written,
     series_lengths,
     set_matching_params,
     use_compilation_cache,
 )
-from tsforecast.cli.errors import CommandError
 from tsforecast.cli.options import (
     DataFile,
     ModelName,
@@ -35,8 +35,8 @@ from tsforecast.cli.output import (
     format_percent,
     format_table,
     note,
-    progress,
     result,
+    run_steps,
 )
 
 #: Longest training tail stored in the model file for plots (values per series).
@@ -46,7 +46,7 @@ HISTORY_SERIES = 12
 #: Above this many series the holdout skips the statistical baselines (one model each).
 SLOW_BASELINE_MAX_SERIES = 20
 _SLOW_BASELINES = ("arima", "autoarima", "ets", "theta")
-_BASELINE_LABELS = {"snaive": "seasonal naive", "autoarima": "arima (auto)"}
+_BASELINE_LABELS = {"snaive": "seasonal naive"}
 
 
 def default_horizon(season_length, n_obs):
@@ -68,15 +68,19 @@ def default_horizon(season_length, n_obs):
 @click.argument("data", type=DataFile())
 @data_options
 @click.option("--model", "-m", "model_name", type=ModelName(), default="auto", show_default=True,
-              help="simple, lstm, gru (or global-lstm, ..., or any name of `tsforecast compare "
-                   "--models`); auto = the default network chosen by backtests.")
+              help="auto = the default network chosen by backtests: an ensemble of 5 small "
+                   "LSTMs (8 units) correcting a seasonal-naive base, on the log scale for a "
+                   "positive series; simple, lstm, gru = plain configurable networks with the "
+                   "same default window (or global-lstm, ..., or any name of `tsforecast "
+                   "compare --models`).")
 @network_options
 @click.option("--horizon", type=PositiveInt("steps ahead to forecast", 12),
               help="Forecast horizon (default: one season, e.g. 12 for monthly data).")
 @click.option("--season-length", type=PositiveInt("periods per seasonal cycle", 12),
               help="Seasonal period (default: from the frequency, e.g. 12 for monthly data).")
 @click.option("--transform", "transform",
-              help="Target transforms applied in order, e.g. log,diff12 (none to disable).")
+              help="Target transforms applied in order, e.g. log,diff12 (none to disable); "
+                   "with --model auto they replace its log transform.")
 @click.option("--intervals/--no-intervals", default=True, show_default=True,
               help="Calibrate the networks' conformal prediction intervals (refits on a few "
                    "earlier cutoffs); --no-intervals trains faster, without intervals.")
@@ -117,39 +121,54 @@ def fit(ctx, data, time_col, target, id_col, fill, sep, date_format, model_name,
     options = network_settings(units=units, bidirectional=bidirectional, window=window,
                                epochs=epochs, batch_size=batch_size,
                                learning_rate=learning_rate, dropout=dropout, ensemble=ensemble)
-    forecaster = build_forecaster(model_name, options, season=season, horizon=horizon,
-                                  n_obs=n_obs, n_series=len(lengths), seed=seed,
-                                  transform=transform, positive=_is_positive(y))
-    if not intervals:
-        set_matching_params(forecaster, {"conformal": False})
-    model_window = find_param(forecaster, "window")
-    _check_length(lengths, model_window, horizon)
-    description = describe_forecaster(forecaster)
-    note(f"Season length {season}; horizon {horizon}; model {description}")
+    n_series = len(lengths)
 
-    with_holdout = holdout and _holdout_possible(lengths, model_window, horizon, season)
-    if holdout and not with_holdout:
-        note(f"  note: too few values for a holdout of {horizon}; skipped (scores need "
-             f"about {_holdout_minimum(model_window, horizon, season)} values per series).")
+    def make(values, n):
+        # the window and auto's log transform are decided on the values the model sees
+        positive = is_positive(values)
+        model = build_forecaster(model_name, options, season=season, horizon=horizon, n_obs=n,
+                                 n_series=n_series, seed=seed, transform=transform,
+                                 positive=positive)
+        if not intervals:
+            set_matching_params(model, {"conformal": False})
+        return model, _transform_spec(model_name, transform, positive)
+
+    forecaster, spec = make(y, n_obs)
+    model_window = find_param(forecaster, "window")
+    from tsforecast.io import check_length
+
+    check_length(y, model_window or 1, horizon)
+    description = describe_forecaster(forecaster, spec)
+    note(f"Season length {season}; horizon {horizon}; model {model_name}: {description}")
+
     scores = []
     tasks = []
-    if with_holdout:
-        tasks += _holdout_tasks(forecaster, model_name, baselines, y, horizon, season,
-                                len(lengths), scores)
+    if holdout:
+        train, test = _holdout_split(y, horizon)
+        candidate, candidate_spec = make(train, n_obs - horizon)
+        candidate_window = find_param(candidate, "window")
+        if _holdout_possible(lengths, candidate_window, horizon, season):
+            label = model_label(model_name, candidate, candidate_spec)
+            tasks += _holdout_tasks(model_name, label, candidate, baselines, train, test,
+                                    horizon, season, n_series, scores)
+        else:
+            note(f"  note: too few values for a holdout of {horizon}; skipped (scores need "
+                 f"about {_holdout_minimum(candidate_window, horizon, season)} values per "
+                 "series).")
     final = {}
-    tasks.append(("final model", lambda: final.setdefault("model", _fit(forecaster, y))))
+    final_label = model_label(model_name, forecaster, spec)
+    tasks.append((f"final fit of {final_label} on all values",
+                  lambda: final.setdefault("model", _fit(forecaster, y))))
 
     started = time.perf_counter()
-    with captured_warnings(), progress(tasks, label="Training",
-                                       item_show_func=lambda t: t and t[0]) as bar:
-        for _, task in bar:
-            task()
+    with captured_warnings():
+        run_steps(tasks, label="Training")
     train_seconds = time.perf_counter() - started
     fitted = final["model"]
 
     if scores:
         scores.sort(key=lambda row: (row["mase"] is None, row["mase"] or 0.0))
-        rows = [[row["model"], format_number(row["mase"], 2), format_percent(row["smape"]),
+        rows = [[row["label"], format_number(row["mase"], 2), format_percent(row["smape"]),
                  format_number(row["fit_seconds"], 1)] for row in scores]
         unit = _horizon_unit(csv.freq, horizon)
         result(f"Holdout (last {horizon} {unit})")
@@ -186,55 +205,37 @@ def _check_transform(spec):
 
 def build_forecaster(model_name, options, *, season, horizon, n_obs, n_series, seed,
                      transform, positive=True):
-    """The unfitted forecaster for the options of ``fit``."""
+    """The unfitted forecaster for the options of ``fit``.
+
+    ``n_obs`` (length of the training series) sizes the default window and ``positive``
+    (whether the training series is strictly positive) decides whether ``auto`` models
+    the log: both are decided on the values the forecaster is trained on.
+    """
     from tsforecast import registry
 
-    if model_name == "auto":
-        from tsforecast import window_forecaster
-
-        default_forecaster = getattr(window_forecaster, "default_forecaster", None)
-        if default_forecaster is None:
-            forecaster = registry.make_forecaster("lstm", season_length=season, horizon=horizon,
-                                                  n_obs=n_obs)
-        else:
-            import inspect
-
-            accepted = inspect.signature(default_forecaster).parameters
-            extra = {"positive": positive, "random_state": seed}
-            forecaster = default_forecaster(
-                season, horizon, n_obs, **{k: v for k, v in extra.items() if k in accepted})
-        if n_series > 1 and "global_model" not in options:
-            set_matching_params(forecaster, {"global_model": True})
-        unmatched = set_matching_params(
-            forecaster, {**options, "horizon": horizon, "random_state": seed}
-        )
-        unmatched = [name for name in unmatched if name not in ("random_state",)]
-        if unmatched:
-            raise click.UsageError(f"the default model has no option {unmatched[0]!r}.")
-        if transform is not None:
-            forecaster = _with_transform(forecaster, transform)
-        return forecaster
     if options and model_name not in registry.NEURAL:
         flags = ", ".join("--" + k.replace("_", "-").replace("n-ensemble", "ensemble")
                           for k in options)
         raise click.UsageError(
-            f"{flags} {'apply' if len(options) > 1 else 'applies'} only to the networks (--model simple, lstm or gru); "
-            f"'{model_name}' takes no network options."
+            f"{flags} {'apply' if len(options) > 1 else 'applies'} only to the networks "
+            f"(--model auto, simple, lstm or gru); '{model_name}' takes no network options."
         )
+    options = dict(options)
     window = options.pop("window", None)
+    if model_name == "auto":
+        if n_series > 1:
+            options["global_model"] = True
+        # --transform replaces the log transform that auto chooses for a positive series
+        forecaster = registry.make_forecaster(
+            "auto", season_length=season, horizon=horizon, window=window, n_obs=n_obs,
+            random_state=seed, positive=positive and transform is None, **options,
+        )
+        return forecaster if transform is None else _with_transform(forecaster, transform)
     return registry.make_forecaster(
         model_name, season_length=season, horizon=horizon, window=window, n_obs=n_obs,
         random_state=seed, transforms=transform if transform not in (None, "none") else None,
         **options,
     )
-
-
-def _is_positive(y):
-    import numpy as np
-
-    values = y.to_numpy(dtype=float)
-    values = values[~np.isnan(values)]
-    return values.size > 0 and bool((values > 0).all())
 
 
 def _with_transform(forecaster, spec):
@@ -243,19 +244,6 @@ def _with_transform(forecaster, spec):
     inner = forecaster.forecaster if isinstance(forecaster, TransformedForecaster) else forecaster
     transforms = parse_transforms(spec)
     return TransformedForecaster(transforms=transforms, forecaster=inner) if transforms else inner
-
-
-def _check_length(lengths, window, horizon):
-    need = (window or 0) + horizon
-    short = {name: n for name, n in lengths.items() if n < need}
-    if short:
-        name, n = next(iter(short.items()))
-        which = "The series" if len(lengths) == 1 else f"Series {name!r}"
-        more = f" (and {len(short) - 1} more)" if len(short) > 1 else ""
-        raise CommandError(
-            f"{which} has {n} values{more}, fewer than window {window} + horizon {horizon} = "
-            f"{need}; pass a smaller --window or --horizon, or more data."
-        )
 
 
 def _holdout_minimum(window, horizon, season):
@@ -272,15 +260,34 @@ def _fit(forecaster, y):
     return clone(forecaster).fit(y)
 
 
-def _holdout_tasks(forecaster, model_name, baselines, y, horizon, season, n_series, scores):
-    from tsforecast import registry
-
+def _holdout_split(y, horizon):
+    """Training part and last ``horizon`` values (series without training values dropped)."""
     train, test = y.iloc[:-horizon], y.iloc[-horizon:]
     if train.ndim == 2:
         train = train.dropna(axis=1, how="all")
         test = test[train.columns]
-    label = _model_label(forecaster, "lstm" if model_name == "auto" else model_name)
-    candidates = [(label, forecaster, True)]
+    return train, test
+
+
+def _transform_spec(model_name, transform, positive):
+    """The transforms of the model as text (``auto`` models the log of a positive series)."""
+    if transform is not None:
+        return transform
+    return "log" if model_name == "auto" and positive else None
+
+
+def model_label(model_name, forecaster, spec):
+    """``auto (LSTM(8) x 5 seeds, log)`` for the default model, else the model's name."""
+    if model_name != "auto":
+        return model_name
+    return f"auto ({describe_forecaster(forecaster, spec, short=True)})"
+
+
+def _holdout_tasks(model_name, label, forecaster, baselines, train, test, horizon, season,
+                   n_series, scores):
+    from tsforecast import registry
+
+    candidates = [(model_name, label, forecaster, True)]
     for name in baselines:
         if name == model_name:
             continue
@@ -288,40 +295,30 @@ def _holdout_tasks(forecaster, model_name, baselines, y, horizon, season, n_seri
             note(f"  note: {name} left out of the holdout ({n_series} series, one model each); "
                  f"compare it with `tsforecast compare --models {name}`.")
             continue
-        candidates.append((_BASELINE_LABELS.get(name, name),
+        candidates.append((name, _BASELINE_LABELS.get(name, name),
                            registry.make_forecaster(name, season_length=season, horizon=horizon,
                                                     random_state=0), False))
 
-    def make_task(name, candidate, required):
+    def make_task(name, label, candidate, required):
         def task():
             started = time.perf_counter()
             try:
                 prediction = _fit(candidate, train).predict(horizon)
-                row = _score(name, prediction, train, test, season)
+                row = _score(prediction, train, test, season)
             except Exception as exc:
                 if required:
                     raise
-                note(f"  note: {name} failed on the holdout ({type(exc).__name__}: {exc}).")
-                row = {"model": name, "mase": None, "smape": None}
-            row["fit_seconds"] = time.perf_counter() - started
+                note(f"  note: {label} failed on the holdout ({type(exc).__name__}: {exc}).")
+                row = {"mase": None, "smape": None}
+            row = {"model": name, "label": label, **row,
+                   "fit_seconds": time.perf_counter() - started}
             scores.append(row)
-        return (f"holdout: {name}", task)
+        return (f"holdout score of {label}", task)
 
     return [make_task(*candidate) for candidate in candidates]
 
 
-def _model_label(forecaster, default):
-    inner = forecaster
-    while hasattr(inner, "forecaster") and type(inner).__name__ == "TransformedForecaster":
-        inner = inner.forecaster
-    name = type(inner).__name__
-    for cls, label in (("LSTM", "lstm"), ("GRU", "gru"), ("SimpleRNN", "simple")):
-        if name.startswith(cls):
-            return label
-    return default
-
-
-def _score(name, prediction, train, test, season):
+def _score(prediction, train, test, season):
     import numpy as np
 
     from tsforecast.metrics import mase, smape
@@ -338,7 +335,7 @@ def _score(name, prediction, train, test, season):
         m = season if len(history) > season else 1
         mases.append(mase(actual, forecast, y_train=history, season_length=m))
         smapes.append(smape(actual, forecast))
-    return {"model": name, "mase": float(np.mean(mases)), "smape": float(np.mean(smapes))}
+    return {"mase": float(np.mean(mases)), "smape": float(np.mean(smapes))}
 
 
 def _horizon_unit(freq, horizon):

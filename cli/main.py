@@ -59,7 +59,7 @@ def cli(ctx):
     \b
       tsforecast fit data.csv           train, score on a holdout, save data.tsf
       tsforecast predict data.tsf       forecast with intervals (--plot f.png)
-      tsforecast compare data.csv       backtest leaderboard (--models snaive,ets,lstm)
+      tsforecast compare data.csv       backtest leaderboard (--models snaive,ets,auto)
       tsforecast datasets list          the shipped series (a name works as DATA)
 
     Shell completion: eval "$(_TSFORECAST_COMPLETE=bash_source tsforecast)".

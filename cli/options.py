@@ -200,14 +200,14 @@ class ModelNames(click.ParamType):
 
 
 class ModelName(click.ParamType):
-    """One forecaster name, or ``auto`` for the default model."""
+    """One forecaster name (``auto``, the default network, also as ``default``)."""
 
     name = "name"
 
     def convert(self, value, param, ctx):
         from tsforecast import registry
 
-        if str(value).strip().lower() in ("auto", "default"):
+        if str(value).strip().lower() == "default":
             return "auto"
         try:
             return registry.resolve_name(value)
@@ -215,7 +215,7 @@ class ModelName(click.ParamType):
             self.fail(str(exc), param, ctx)
 
     def shell_complete(self, ctx, param, incomplete):
-        return _complete_names(["auto"], incomplete)
+        return _complete_names([], incomplete)
 
 
 def _complete_names(extra, incomplete):

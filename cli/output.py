@@ -118,3 +118,26 @@ def progress(items, *, label, length=None, item_show_func=None):
         show_eta=False,
         hidden=hidden,
     )
+
+
+def run_steps(steps, *, label):
+    """Run ``(name, function)`` steps in order, showing the name of the running one.
+
+    On a terminal: a progress bar whose line ends with the running step's name; otherwise
+    (a log file, a pipe) one line per step, e.g. ``Training [2/3]: holdout score of ets``.
+    Silent with --quiet/--json.
+    """
+    steps = list(steps)
+    current = settings()
+    if current.quiet or current.json or not steps:
+        for _, function in steps:
+            function()
+        return
+    if not sys.stderr.isatty():
+        for i, (name, function) in enumerate(steps, 1):
+            click.echo(f"{label} [{i}/{len(steps)}]: {name}", err=True)
+            function()
+        return
+    with progress(steps, label=label, item_show_func=lambda step: step and step[0]) as bar:
+        for _, function in bar:
+            function()

@@ -102,11 +102,6 @@ def _check_image_suffix(path):
 
 
 def _refit(forecaster, y, path):
-    if hasattr(forecaster, "update"):
-        note(f"Updating the model with the values of '{Path(path).name}'")
-        with captured_warnings():
-            forecaster.update(y)
-        return forecaster
     from sklearn.base import clone
 
     note(f"Refitting the saved model settings on '{Path(path).name}'")

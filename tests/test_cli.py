@@ -238,6 +238,55 @@ def test_fit_default_model_on_a_panel(invoke, tmp_path):
     assert sorted(forecast["series"].unique()) == sorted(panel.columns)
 
 
+def test_fit_labels_the_default_model_auto_and_names_each_step(invoke, tmp_path):
+    result = invoke("fit", "air_passengers", *TINY, "--horizon", "6", "--baselines", "snaive",
+                    "--no-intervals", "-o", tmp_path / "a.tsf")
+    assert "model auto: LSTM(4), window 36; transforms: log" in result.stderr
+    assert "\n  auto (LSTM(4), log) " in result.stdout
+    steps = [line for line in result.stderr.splitlines() if line.startswith("Training [")]
+    assert steps == ["Training [1/3]: holdout score of auto (LSTM(4), log)",
+                     "Training [2/3]: holdout score of seasonal naive",
+                     "Training [3/3]: final fit of auto (LSTM(4), log) on all values"]
+    holdout = persistence.read_metadata(tmp_path / "a.tsf")["metadata"]["holdout"]
+    assert sorted(row["model"] for row in holdout) == ["auto", "snaive"]
+    assert "default network" in invoke("fit", "--help").stdout
+
+
+def test_fit_decides_log_and_window_on_the_holdout_training_part(invoke, tmp_path,
+                                                                 monkeypatch):
+    from tsforecast.cli import fit as fit_module
+
+    y = datasets.load_air_passengers().iloc[:60].copy()
+    y.iloc[-1] = 0.0  # only the holdout part has a value that rules out the log
+    data = tmp_path / "ap.csv"
+    y.rename_axis("Month").to_csv(data)
+    seen = []
+    real_fit = fit_module._fit
+
+    def recording_fit(forecaster, values):
+        seen.append((len(values), common.find_param(forecaster, "window"),
+                     type(forecaster).__name__))
+        return real_fit(forecaster, values)
+
+    monkeypatch.setattr(fit_module, "_fit", recording_fit)
+    result = invoke("fit", data, *TINY, "--horizon", "6", "--baselines", "naive",
+                    "--no-intervals", "-o", tmp_path / "a.tsf")
+    # holdout model: 54 training values, positive -> log, window (54 - 6) // 2 = 24;
+    # final model: all 60 values, one of them 0 -> no log, window (60 - 6) // 2 = 27
+    assert seen[0] == (54, 24, "TransformedForecaster")
+    assert seen[-1][:2] == (60, 27)
+    assert "holdout score of auto (LSTM(4), log)" in result.stderr
+    assert "final fit of auto (LSTM(4)) on all values" in result.stderr
+
+
+def test_compare_the_default_network(invoke):
+    result = invoke("compare", "wineind", "--models", "auto,snaive", *TINY, "--folds", "2",
+                    "--horizon", "6", "--metrics", "mase")
+    assert "models: auto, snaive" in result.stderr
+    assert "\nauto " in "\n" + result.stdout
+    assert "auto" in invoke("compare", "--help").stdout.split("--models")[1]
+
+
 def test_compare_on_shipped_data(invoke, tmp_path):
     result = invoke("compare", "nile", "--models", "naive,drift,mean", "--folds", "2",
                     "--horizon", "5", "-o", tmp_path / "board.md", "--plot", tmp_path / "h.png")
@@ -317,7 +366,7 @@ def test_series_shorter_than_window_plus_horizon(invoke, tmp_path):
     data = write(tmp_path / "short.csv", "date,value\n" + rows + "\n")
     result = invoke("fit", data, "--model", "lstm", *TINY, "--window", "8", "--horizon", "6",
                     code=1)
-    assert "has 12 values, fewer than window 8 + horizon 6 = 14; pass a smaller --window" in (
+    assert "has 12 values, needs at least window + horizon = 14; pass a smaller window" in (
         error_line(result))
 
 

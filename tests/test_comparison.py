@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from tsforecast.base import BaseForecaster
+from tsforecast.base import BaseForecaster, IntervalUnavailableError
 from tsforecast.baselines import Drift, Naive
 from tsforecast.comparison import Comparison, compare, markdown_table, to_wide
 from tsforecast.model_selection import RollingOriginSplit
@@ -185,8 +185,23 @@ def test_vectorised_errors_by_horizon_equal_the_metric_of_each_step(panel, cv):
         for name, value in values.items():
             expected[name].setdefault(row["step"], []).append(value)
     for name in names:
-        means = [np.mean(expected[name][step]) for step in range(1, 7)]
+        values = [np.array(expected[name][step]) for step in range(1, 7)]
+        if name in ("rmse", "rmsse"):  # root of the mean square, not the mean of |e|
+            means = [np.sqrt(np.mean(v**2)) for v in values]
+        else:
+            means = [np.mean(v) for v in values]
         assert_allclose(result.by_horizon[(name, "naive2")], means, rtol=1e-12)
+
+
+def test_rmse_by_horizon_is_the_root_mean_squared_error_of_each_step(panel, cv):
+    result = compare({"naive": Naive()}, panel, cv, metrics=("rmse", "mae"), baselines=False)
+    errors = result.results.assign(error=result.results["actual"] - result.results["forecast"])
+    by_step = errors.groupby("step")["error"]
+    rmse = by_step.apply(lambda e: np.sqrt(np.mean(e**2)))
+    mae = by_step.apply(lambda e: np.mean(np.abs(e)))
+    assert_allclose(result.by_horizon[("rmse", "naive")], rmse.to_numpy())
+    assert_allclose(result.by_horizon[("mae", "naive")], mae.to_numpy())
+    assert (rmse > mae).all()  # the two differ on this data
 
 
 def test_a_global_model_is_fitted_once_per_fold_and_scored_per_series(panel, cv, serial):
@@ -330,3 +345,101 @@ def test_progress_bar_goes_to_stderr(panel, cv, capsys):
     captured = capsys.readouterr()
     assert "Backtesting" in captured.err
     assert captured.out == ""
+
+
+class WideBand(BaseForecaster):
+    """Last value with an interval so wide that it always covers."""
+
+    def _fit(self, y, X=None):
+        self.last_ = float(y[-1])
+
+    def _predict(self, horizon, X=None):
+        return np.full(horizon, self.last_)
+
+    def _predict_interval(self, horizon, coverage, X=None):
+        point = self._predict(horizon)
+        return point, point - 1e6, point + 1e6
+
+
+class BandOnLongSeries(WideBand):
+    """Its interval needs 40 training values (like a conformal calibration), or fails."""
+
+    def __init__(self, message="BandOnLongSeries has no calibration residuals: too short"):
+        self.message = message
+
+    def _fit(self, y, X=None):
+        super()._fit(y)
+        self.n_train_ = len(y)
+
+    def _predict_interval(self, horizon, coverage, X=None):
+        if self.n_train_ < 40:
+            raise IntervalUnavailableError(self.message)
+        point = self._predict(horizon)
+        return point, point - 1.0, point + 1.0
+
+
+class BrokenBand(BandOnLongSeries):
+    """Its interval fails with an ordinary error, which must not be hidden."""
+
+    def _predict_interval(self, horizon, coverage, X=None):
+        raise ValueError(self.message)
+
+
+def test_coverage_ranks_by_distance_to_nominal_and_interval_score_lowest_first(panel, cv):
+    result = compare({"wide": WideBand(), "naive": Naive()}, panel, cv,
+                     metrics=("coverage", "interval_score"), coverage=0.5)
+    board = result.leaderboard
+    assert_allclose(board.loc["wide", "coverage_mean"], 1.0)
+    distance = (board["coverage_mean"] - 0.5).abs()
+    assert board["rank"].tolist() == distance.rank(method="min").astype(int).tolist()
+    assert board.index[-1] == "wide"  # always covering is not better than 50% intervals
+    scored = compare({"wide": WideBand(), "naive": Naive()}, panel, cv,
+                     metrics=("interval_score",), coverage=0.5).leaderboard
+    assert scored.index[-1] == "wide" and scored.loc["naive", "rank"] == 1
+
+
+def test_panel_with_ragged_ends_is_backtested_on_each_series_span(panel, cv):
+    ragged = panel.copy()
+    ragged.iloc[-6:, 1] = np.nan  # s1 ends six months early
+    result = compare({"naive": Naive(), "global": GlobalLastValue()}, ragged, cv)
+    rows = result.results[(result.results["model"] == "naive")
+                          & (result.results["series"] == "s1")]
+    end = panel.index[-7]
+    assert rows["cutoff"].max() == end - pd.DateOffset(months=6)
+    alone = compare({"naive": Naive()}, ragged["s1"].dropna(), cv)
+    assert_allclose(result.scores.query("model == 'naive' and series == 's1'")["mase"],
+                    alone.scores.query("model == 'naive'")["mase"])
+    # the global model scores s1 only where its whole test window was observed
+    global_s1 = result.scores.query("model == 'global' and series == 's1'")
+    assert global_s1["fold"].tolist() == [0]
+    gap = panel.copy()
+    gap.iloc[30, 1] = np.nan
+    with pytest.raises(ValueError, match="series 's1' has 1 missing"):
+        compare({"naive": Naive()}, gap, cv)
+
+
+def test_a_fold_without_interval_keeps_its_point_forecast(panel, cv):
+    from tsforecast.model_selection import IntervalUnavailableWarning
+
+    with pytest.warns(IntervalUnavailableWarning, match=r"1 fold\(s\) have point forecasts"):
+        result = compare({"band": BandOnLongSeries()}, panel[["s0", "s2"]], cv,
+                         metrics=("mae", "coverage"), baselines=False)
+    rows = result.results
+    short = rows[(rows["series"] == "s2") & (rows["fold"] == 0)]  # 36 training values
+    assert short[["lower", "upper"]].isna().all().all() and short["forecast"].notna().all()
+    inside = (rows["actual"] >= rows["lower"]) & (rows["actual"] <= rows["upper"])
+    assert_allclose(result.leaderboard.loc["band", "coverage_mean"],
+                    inside[rows["lower"].notna()].groupby(
+                        [rows["series"], rows["fold"]]).mean().mean())
+    with pytest.raises(RuntimeError, match="fold 0: ValueError: bad interval"):
+        compare({"band": BrokenBand(message="bad interval")}, panel[["s2"]], cv,
+                baselines=False)
+
+
+def test_worker_count_follows_the_joblib_convention():
+    from tsforecast.comparison import _n_workers
+
+    cores = os.cpu_count() or 1
+    assert _n_workers(3) == 3
+    assert _n_workers(-1) == cores
+    assert _n_workers(-2) == max(1, cores - 1)

@@ -5,7 +5,7 @@ from numpy.testing import assert_allclose
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
-from tsforecast.base import BaseForecaster
+from tsforecast.base import BaseForecaster, IntervalUnavailableError
 from tsforecast.model_selection import BACKTEST_COLUMNS, RollingOriginSplit, backtest
 from tsforecast.windowing import make_windows
 
@@ -223,3 +223,66 @@ def test_backtest_rejects_splitters_that_look_ahead(monthly):
 
     with pytest.raises(ValueError, match="after the cutoff"):
         backtest(MeanOfTraining(), monthly, KFold(3))
+
+
+class BandOnLongSeries(BaseForecaster):
+    """Naive forecast whose +-1 interval needs 30 training values (like conformal calibration)."""
+
+    def __init__(self, message="BandOnLongSeries has no calibration residuals: too short"):
+        self.message = message
+
+    def _fit(self, y, X=None):
+        self.last_ = float(y[-1])
+        self.n_train_ = len(y)
+
+    def _predict(self, horizon, X=None):
+        return np.full(horizon, self.last_)
+
+    def _predict_interval(self, horizon, coverage, X=None):
+        if self.n_train_ < 30:
+            raise IntervalUnavailableError(self.message)
+        point = self._predict(horizon)
+        return point, point - 1.0, point + 1.0
+
+
+class BrokenBand(BandOnLongSeries):
+    """Its interval fails with an ordinary error, which must not be hidden."""
+
+    def _predict_interval(self, horizon, coverage, X=None):
+        raise ValueError(self.message)
+
+
+def test_a_fold_too_short_for_an_interval_keeps_its_point_forecast():
+    from tsforecast.model_selection import IntervalUnavailableWarning
+
+    y = pd.Series(np.arange(40.0))
+    cv = RollingOriginSplit(n_folds=3, horizon=5)  # training sets of 25, 30 and 35 values
+    with pytest.warns(IntervalUnavailableWarning, match="no calibration residuals"):
+        table = backtest(BandOnLongSeries(), y, cv)
+    first, later = table[table["fold"] == 0], table[table["fold"] > 0]
+    assert_allclose(first["forecast"], 24.0)
+    assert first[["lower", "upper"]].isna().all().all()
+    assert_allclose(later["upper"] - later["lower"], 2.0)
+
+
+def test_other_interval_errors_are_raised():
+    y = pd.Series(np.arange(40.0))
+    cv = RollingOriginSplit(n_folds=3, horizon=5)
+    with pytest.raises(ValueError, match="lower exceeds upper"):
+        backtest(BrokenBand(message="lower exceeds upper"), y, cv)
+
+
+def test_a_panel_with_ragged_ends_is_backtested_on_each_series_span():
+    index = pd.date_range("2000-01", periods=30, freq="MS")
+    panel = pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) + 100}, index=index)
+    panel.iloc[:4, 1] = np.nan
+    panel.iloc[-6:, 1] = np.nan  # b starts late and ends early
+    table = backtest(MeanOfTraining(), panel, RollingOriginSplit(n_folds=2, horizon=3))
+    b = table[table["series"] == "b"]
+    assert b["cutoff"].unique().tolist() == [index[17], index[20]]  # last test value: b's end
+    assert_allclose(b["forecast"], [np.mean(np.arange(4.0, 18.0)) + 100] * 3
+                    + [np.mean(np.arange(4.0, 21.0)) + 100] * 3)
+    gap = panel.copy()
+    gap.iloc[10, 1] = np.nan
+    with pytest.raises(ValueError, match="series 'b' has 1 missing"):
+        backtest(MeanOfTraining(), gap, RollingOriginSplit(n_folds=2, horizon=3))

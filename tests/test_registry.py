@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from tsforecast import registry
-from tsforecast.registry import default_window, make_forecaster, names, resolve_name
+from tsforecast.registry import make_forecaster, names, resolve_name
+from tsforecast.window_forecaster import default_window
 
 
 @pytest.mark.parametrize(
@@ -56,7 +57,7 @@ def test_network_options_and_defaults():
     lstm = make_forecaster("lstm", season_length=12, horizon=6, random_state=5, units=(8, 4),
                            epochs=2, bidirectional=True)
     params = lstm.get_params(deep=True)
-    assert lstm.window == 24 and lstm.horizon == 6
+    assert lstm.window == 36 and lstm.horizon == 6  # three seasons, as for "auto"
     assert _value(params, "units") == (8, 4) and _value(params, "epochs") == 2
     assert _value(params, "bidirectional") is True
     assert _value(params, "random_state") == 5
@@ -106,11 +107,41 @@ def test_unknown_option_is_a_clear_error():
 
 @pytest.mark.parametrize(
     "season, horizon, n_obs, expected",
-    [(12, 12, None, 24), (1, 6, None, 12), (4, 8, None, 8), (52, 13, None, 104),
-     (12, 12, 40, 17), (1, 1, None, 4)],
+    [(12, 12, None, 36), (1, 6, None, 12), (4, 8, None, 12), (52, 13, None, 156),
+     (12, 12, 40, 14), (12, 6, 100, 36), (1, 1, None, 12)],
 )
-def test_default_window(season, horizon, n_obs, expected):
+def test_default_window_is_the_window_of_the_default_forecaster(season, horizon, n_obs,
+                                                                expected):
+    from tsforecast.window_forecaster import default_forecaster
+
     assert default_window(season, horizon, n_obs) == expected
+    if n_obs is not None:
+        assert default_forecaster(season, horizon, n_obs).forecaster.window == expected
+    for name in ("simple", "lstm", "gru", "global-lstm"):
+        network = make_forecaster(name, season_length=season, horizon=horizon, n_obs=n_obs)
+        assert network.window == expected
+
+
+def test_auto_is_the_default_forecaster():
+    from tsforecast.transforms import LogTransform
+    from tsforecast.window_forecaster import default_forecaster
+
+    auto = make_forecaster("AUTO", season_length=12, horizon=6, n_obs=100, random_state=3)
+    expected = default_forecaster(12, 6, 100, positive=True, random_state=3)
+    assert type(auto) is type(expected)
+    assert repr(auto.get_params(deep=True)) == repr(expected.get_params(deep=True))
+    assert [type(t) for t in auto.transforms] == [LogTransform]
+    assert auto.forecaster.normalize == "seasonal" and auto.forecaster.n_ensemble == 5
+    raw = make_forecaster("auto", season_length=12, horizon=6, positive=False, units=(4,),
+                          epochs=2, window=20)
+    assert raw.transforms == [] and raw.forecaster.window == 20
+    assert _value(raw.get_params(deep=True), "units") == (4,)
+    assert _value(raw.get_params(deep=True), "epochs") == 2
+    assert "auto" in names() and "auto" in registry.NEURAL
+    with pytest.raises(ValueError, match="'auto' chooses its own transforms"):
+        make_forecaster("auto", season_length=12, transforms="log")
+    with pytest.raises(ValueError, match="'auto' does not accept the option 'color'"):
+        make_forecaster("auto", color="red")
 
 
 def test_fitted_forecasters_from_the_registry_forecast():

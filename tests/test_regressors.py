@@ -239,3 +239,28 @@ def test_grid_search_pipeline_time_series_split(windows):
     best = grid.best_estimator_[-1]
     assert best.units == grid.best_params_["lstmregressor__units"]
     assert grid.predict(X[-2:]).shape == (2, 3)
+
+
+@pytest.mark.parametrize("multi_output", [True, False])
+def test_validation_tail_is_separated_by_a_gap_of_horizon_minus_one_rows(windows, multi_output):
+    # A huge target in a row makes the training loss huge exactly when that row is trained on.
+    X, Y = windows
+    Y = Y if multi_output else Y[:, 0]
+    n, n_val = len(X), int(len(X) * 0.25)
+    gap = Y.shape[1] - 1 if multi_output else 0
+    params = dict(units=(4,), epochs=1, batch_size=16, early_stopping=True,
+                  validation_fraction=0.25, reduce_lr=False, random_state=0)
+
+    def fit_with_huge_target(row):
+        Y_bad = Y.copy()
+        Y_bad[row] = 1e4
+        return LSTMRegressor(**params).fit(X, Y_bad)
+
+    last_trained = n - n_val - gap - 1
+    reg = fit_with_huge_target(last_trained)
+    assert reg.history_["loss"][0] > 1e4
+    for row in range(last_trained + 1, n - n_val):  # the gap (none for 1-D y)
+        assert fit_with_huge_target(row).history_["loss"][0] < 10
+    # the validation loss is the mean squared error over exactly the last n_val rows
+    tail_mse = np.mean((reg.predict(X[-n_val:]) - Y[-n_val:]) ** 2)
+    assert_allclose(tail_mse, reg.history_["val_loss"][0], rtol=1e-4)

@@ -243,6 +243,31 @@ def test_auto_arima_final_fit_falls_back_with_a_warning():
     assert model.converged_ and model.method_ in ("nm", "powell")
 
 
+@pytest.mark.parametrize("m, searched", [(24, True), (25, False)])
+def test_auto_arima_searches_seasonal_arma_terms_only_up_to_season_length_24(m, searched):
+    rng = np.random.default_rng(5)
+    y = pd.Series(np.sin(2 * np.pi * np.arange(120) / m) + rng.normal(scale=0.3, size=120))
+    model = AutoARIMA(season_length=m, d=0, D=0, max_p=0, max_q=0, max_Q=0).fit(y)
+    assert bool(model.search_["P"].max() == 1) == searched
+    assert (model.search_["m"] == m).all()
+
+
+def test_auto_arima_on_weekly_data_keeps_seasonal_differencing_without_seasonal_arma():
+    # Four years of weekly data: only the seasonal difference models the m = 52 season.
+    rng = np.random.default_rng(6)
+    t = np.arange(4 * 52)
+    noise = np.zeros(t.size)
+    for i in range(1, t.size):
+        noise[i] = 0.6 * noise[i - 1] + rng.normal(scale=0.2)
+    index = pd.date_range("2000-01-01", periods=t.size, freq="W-SAT")
+    y = pd.Series(5 * np.sin(2 * np.pi * t / 52) + noise, index=index)
+    model = AutoARIMA(max_p=2, max_q=2).fit(y)
+    assert model.seasonal_order_ == (0, 1, 0, 52)
+    assert (model.search_[["P", "Q"]] == 0).all().all() and (model.search_["D"] == 1).all()
+    forecast = model.predict(52)
+    assert np.corrcoef(forecast.to_numpy(), y.iloc[-52:].to_numpy())[0, 1] > 0.9
+
+
 def test_auto_arima_rejects_bad_parameters(air):
     with pytest.raises(ValueError, match="information_criterion"):
         AutoARIMA(information_criterion="hqic").fit(air)

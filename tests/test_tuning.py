@@ -95,3 +95,16 @@ def test_tune_in_parallel_matches_serial(seasonal, cv):
 def test_invalid_searches_raise_clear_errors(seasonal, cv, grid, kwargs, message):
     with pytest.raises(ValueError, match=message):
         tune(SeasonalNaive(), grid, seasonal, cv, **kwargs)
+
+
+def test_a_panel_with_ragged_ends_is_tuned_without_refit(cv):
+    t = np.arange(48.0)
+    index = pd.date_range("2000-01-01", periods=48, freq="MS")
+    panel = pd.DataFrame({"a": 2 * t, "b": 3 + 2 * t}, index=index)
+    panel.iloc[-5:, 1] = np.nan  # b ends five months early
+    result = tune(ShiftedLast(), {"shift": [0.0, 2.0]}, panel, cv, metric="mae", refit=False)
+    assert result.best_params_ == {"shift": 2.0}
+    assert_allclose(result.best_score_, 0.0, atol=1e-12)
+    assert set(result.comparison_.scores["series"]) == {"a", "b"}
+    with pytest.raises(ValueError, match=r"Series \['b'\] end before .*refit=False"):
+        tune(ShiftedLast(), {"shift": [0.0, 2.0]}, panel, cv, metric="mae")

@@ -54,9 +54,12 @@ _PUBLIC = {
     "to_wide": "comparison",
     "tune": "tuning",
     "TuningResult": "tuning",
+    "IntervalUnavailableError": "base",
+    "IntervalUnavailableWarning": "model_selection",
+    "default_window": "window_forecaster",
 }
 
-__all__ = sorted(_PUBLIC)
+__all__ = sorted(_PUBLIC)  # noqa: PLE0605 (a list built from the lazy-export map)
 
 
 def __getattr__(name):

@@ -24,6 +24,10 @@ from sklearn.base import BaseEstimator, clone
 from tsforecast.frequency import infer_frequency
 
 
+class IntervalUnavailableError(ValueError):
+    """A fitted forecaster cannot give an interval, e.g. its series was too short to calibrate."""
+
+
 class BaseForecaster(BaseEstimator):
     """Base class of every tsforecast forecaster.
 

@@ -27,10 +27,16 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from tsforecast.base import check_series
 from tsforecast.frequency import infer_frequency
 from tsforecast.frequency import season_length as season_length_of
-from tsforecast.model_selection import BACKTEST_COLUMNS, _folds, forecast_fold
+from tsforecast.model_selection import (
+    BACKTEST_COLUMNS,
+    IntervalUnavailableWarning,
+    _check_panel,
+    _folds,
+    _training_columns,
+    forecast_fold,
+)
 
 __all__ = ["DEFAULT_BASELINES", "Comparison", "compare", "to_wide"]
 
@@ -108,7 +114,7 @@ def to_wide(data, *, id_col="unique_id", time_col="ds", target="y"):
 def _as_panel(data):
     if isinstance(data, pd.DataFrame) and {"unique_id", "ds", "y"} <= set(data.columns):
         data = to_wide(data)
-    panel = check_series(data, name="compare")
+    panel = _check_panel(data, name="compare")
     if isinstance(panel, pd.Series):
         panel = panel.to_frame(name=panel.name if panel.name is not None else "y")
     return panel
@@ -182,58 +188,96 @@ def _scale_lag(y_train, season_length):
     return season_length if len(y_train) > season_length else 1
 
 
-def _step_scores(specs, actual, point, lower, upper, y_train, season_length, coverage):
-    """Each metric at each horizon step: the metric of that single forecast value.
+def _scaled_steps(specs, actual, point, y_train, season_length):
+    """Each scaled metric of each single forecast value (its own training scale); NaN else.
 
-    The standard metrics are evaluated for all steps at once (the same formulas as
-    :mod:`tsforecast.metrics` on one value, NaN where those would raise); other metric
-    functions are called once per step.
+    A scaled error depends on the training series of its forecast, so it is computed
+    here, per series and fold; :func:`_horizon_scores` combines these values per step.
     """
-    from tsforecast import metrics
+    from tsforecast import metrics as builtin
 
-    error = np.abs(actual - point)
     table = np.full((len(actual), len(specs)), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for k, (_, func, kind, wants_coverage) in enumerate(specs):
-            if kind == "interval" and (coverage is None or not np.isfinite(lower).all()):
+    lag = _scale_lag(y_train, season_length)
+    for k, (_, func, kind, _) in enumerate(specs):
+        if kind != "scaled":
+            continue
+        try:
+            if func in (builtin.mase, builtin.rmsse):
+                # |error| / scale on one value: the metric of a unit error gives 1 / scale
+                unit = func([1.0], [0.0], y_train=y_train, season_length=lag)
+                table[:, k] = np.abs(actual - point) * unit
                 continue
-            if func in (metrics.mae, metrics.rmse):
-                table[:, k] = error
-            elif func is metrics.mape:
-                table[:, k] = np.where(actual != 0, error / np.abs(actual), np.nan)
-            elif func is metrics.smape:
-                denominator = np.abs(actual) + np.abs(point)
-                table[:, k] = np.where(denominator > 0, 2 * error / denominator, 0.0)
-            elif func in (metrics.mase, metrics.rmsse):
-                lag = _scale_lag(y_train, season_length)
-                differences = y_train[lag:] - y_train[:-lag]
-                if func is metrics.mase:
-                    scale = np.mean(np.abs(differences)) if len(differences) else 0.0
-                else:
-                    scale = np.sqrt(np.mean(differences**2)) if len(differences) else 0.0
-                table[:, k] = error / scale if scale > 0 else np.nan
-            elif func is metrics.coverage:
-                table[:, k] = ((actual >= lower) & (actual <= upper)).astype(float)
-            elif func is metrics.interval_score:
-                alpha = 1.0 - coverage
-                below = np.clip(lower - actual, 0.0, None)
-                above = np.clip(actual - upper, 0.0, None)
-                table[:, k] = (upper - lower) + 2.0 / alpha * (below + above)
-            else:
-                for t in range(len(actual)):
-                    one = slice(t, t + 1)
-                    table[t, k] = _score(
-                        [specs[k]],
-                        actual[one],
-                        point[one],
-                        lower[one],
-                        upper[one],
-                        y_train,
-                        season_length,
-                        coverage,
-                        [],
-                    )[0]
+            for t in range(len(actual)):
+                table[t, k] = func(
+                    actual[t : t + 1], point[t : t + 1], y_train=y_train, season_length=lag
+                )
+        except ValueError:
+            table[:, k] = np.nan  # undefined scale: the same for every step
     return table
+
+
+def _horizon_scores(specs, results, scores, scaled, coverage):
+    """Each metric at each lead time, over all the series and folds of each model.
+
+    Point and interval metrics are evaluated on all the forecasts of a model at that
+    step (so ``rmse`` is the root of the mean squared error of that step). Scaled metrics
+    divide each forecast by its own training scale: the step value is the mean of the
+    per-forecast scaled errors, or their root mean square for ``rmsse``. Forecasts of a
+    series and fold where a metric is undefined (NaN score) are left out of it, as in
+    the leaderboard.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``model``, ``step`` and one per metric.
+    """
+    from tsforecast import metrics as builtin
+
+    actual = results["actual"].to_numpy(dtype=float)
+    columns = {
+        "forecast": results["forecast"].to_numpy(dtype=float),
+        "lower": results["lower"].to_numpy(dtype=float),
+        "upper": results["upper"].to_numpy(dtype=float),
+    }
+    bounded = np.isfinite(columns["lower"]) & np.isfinite(columns["upper"])
+    rows = []
+    for (model, step), where in results.groupby(["model", "step"], sort=False).indices.items():
+        values = []
+        for k, (_, func, kind, wants_coverage) in enumerate(specs):
+            where_k = where[np.isfinite(scores[where, k])]
+            value = np.nan
+            if kind == "scaled":
+                scaled_k = scaled[where_k, k]
+                if where_k.size:
+                    mean_square = func is builtin.rmsse
+                    value = (
+                        float(np.sqrt(np.mean(scaled_k**2)))
+                        if mean_square
+                        else float(np.mean(scaled_k))
+                    )
+            elif kind == "interval":
+                where_k = where_k[bounded[where_k]]
+                if coverage is not None and where_k.size:
+                    options = {"coverage": coverage} if wants_coverage else {}
+                    value = _safe(
+                        func,
+                        actual[where_k],
+                        columns["lower"][where_k],
+                        columns["upper"][where_k],
+                        **options,
+                    )
+            elif where_k.size:
+                value = _safe(func, actual[where_k], columns["forecast"][where_k])
+            values.append(value)
+        rows.append((model, int(step), *values))
+    return pd.DataFrame(rows, columns=["model", "step", *(spec[0] for spec in specs)])
+
+
+def _safe(func, *args, **options):
+    try:
+        return float(func(*args, **options))
+    except ValueError:
+        return np.nan
 
 
 # ---------------------------------------------------------------------------- tasks
@@ -244,18 +288,31 @@ def _run_task(model, forecaster, y, train, test, fold, specs, season_length, cov
     """
     label = y.name if isinstance(y, pd.Series) else "all series"
     try:
-        point, lower, upper, fit_seconds, predict_ms = forecast_fold(
-            forecaster, y, train, test, coverage=coverage
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", IntervalUnavailableWarning)
+            point, lower, upper, fit_seconds, predict_ms = forecast_fold(
+                forecaster, y, train, test, coverage=coverage
+            )
     except Exception as exc:
         raise RuntimeError(
             f"Model {model!r} failed on series {label!r}, fold {fold}: {type(exc).__name__}: {exc}"
         ) from exc
+    notes = []
+    for caught_warning in caught:
+        if issubclass(caught_warning.category, IntervalUnavailableWarning):
+            notes.append(str(caught_warning.message))
+        else:
+            warnings.warn_explicit(
+                caught_warning.message,
+                caught_warning.category,
+                caught_warning.filename,
+                caught_warning.lineno,
+            )
     if isinstance(y, pd.Series):
         columns = [y.name]
         values = y.to_numpy(dtype=float)[:, None]
     else:
-        columns = list(y.columns[y.iloc[train].notna().any(axis=0).to_numpy()])
+        columns = list(_training_columns(y.iloc[train]))
         values = y[columns].to_numpy(dtype=float)
     if point.ndim == 1:
         point, lower, upper = point[:, None], lower[:, None], upper[:, None]
@@ -267,7 +324,7 @@ def _run_task(model, forecaster, y, train, test, fold, specs, season_length, cov
         y_train = y_train[np.isfinite(y_train)]
         parts = (actual[:, j], point[:, j], lower[:, j], upper[:, j], y_train, season_length)
         scores.append(_score(specs, *parts, coverage, errors))
-        step_scores.append(_step_scores(specs, *parts, coverage))
+        step_scores.append(_scaled_steps(specs, actual[:, j], point[:, j], y_train, season_length))
     return {
         "series": [columns[j] for j in np.flatnonzero(keep)],
         "cutoff": y.index[train[-1]],
@@ -282,6 +339,7 @@ def _run_task(model, forecaster, y, train, test, fold, specs, season_length, cov
         "step_scores": np.asarray(step_scores, dtype=float).reshape(-1, len(test), len(specs)),
         "errors": errors[:3],
         "n_errors": len(errors),
+        "notes": notes,
     }
 
 
@@ -343,6 +401,11 @@ def _iter_tasks(models, panel, cv, specs, season_length, coverage):
                 yield _Task(model, name, fold, args)
 
 
+def _n_workers(n_jobs):
+    """Number of worker processes for ``n_jobs`` (joblib convention: -1 = all cores)."""
+    return n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+
+
 def _run_serial(tasks):
     for task in tasks:
         yield task, _run_task(*task.args)
@@ -361,7 +424,7 @@ def _run_joblib(tasks, n_jobs, backend, total):
     # Baseline tasks take about a millisecond: joblib's adaptive batching stays far too
     # small for them (2 workers ran slower than 1), fixed batches of up to 256 tasks,
     # about 16 per worker over the run, keep the workers busy and heavy models balanced.
-    n_workers = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    n_workers = _n_workers(n_jobs)
     batch_size = max(1, min(256, total // (16 * n_workers)))
     results = Parallel(
         n_jobs=n_jobs,
@@ -383,7 +446,7 @@ def _run_dask(tasks, n_jobs, address):
     if isinstance(address, Client):
         client = address
     elif address is None:
-        n_workers = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+        n_workers = _n_workers(n_jobs)
         cluster = LocalCluster(
             n_workers=n_workers,
             threads_per_worker=1,
@@ -535,17 +598,21 @@ def compare(
         (:class:`~tsforecast.baselines.Naive2`) are added unless a model already uses
         that name.
     data : pandas.Series or pandas.DataFrame
-        One series, a wide frame (one column per series, leading NaN for later starts),
-        or long data with the columns ``unique_id, ds, y`` (see :func:`to_wide`).
+        One series, a wide frame (one column per series, leading NaN for later starts,
+        trailing NaN for earlier ends), or long data with the columns ``unique_id, ds, y``
+        (see :func:`to_wide`). Each series is checked on its own span; a gap inside a
+        series is an error.
     cv : RollingOriginSplit or scikit-learn splitter
         The folds of every series, e.g. ``RollingOriginSplit(n_folds=3, horizon=12)``.
-        Local models are split on each series' own length (folds anchored at its end);
-        global models on the shared time index.
+        Local models are split on each series' own span (folds anchored at its own
+        end); global models on the shared time index, each fold trained on the series
+        observed at its cutoff and scored on those observed over its whole test window.
     metrics : sequence of str or callable, default=("mase", "smape")
         Names from :data:`tsforecast.metrics.METRICS` or functions
         ``f(y_true, y_pred)`` (with ``y_train=``/``season_length=`` for scaled errors,
         ``f(y_true, lower, upper)`` for interval scores). All are "lower is better"
-        except ``coverage``. The first one ranks the models.
+        except ``coverage``, which is best at the nominal ``coverage``. The first one
+        ranks the models.
     n_jobs : int, default=1
         Parallel workers (joblib processes; ``-1`` = all cores). With
         ``backend="dask"`` and no ``address``, the number of local Dask workers.
@@ -561,7 +628,10 @@ def compare(
         Show a progress bar over the tasks (model x series x fold) on stderr.
     coverage : float or None, default=0.9
         Coverage of the prediction intervals recorded in ``results`` (and scored by
-        interval metrics); ``None`` skips intervals.
+        interval metrics); ``None`` skips intervals. A fold for which a model cannot give
+        an interval (too short to calibrate) keeps its point forecast with NaN bounds and
+        is left out of the interval metrics, with an
+        :class:`~tsforecast.model_selection.IntervalUnavailableWarning`.
     season_length : int, optional
         Seasonal period for the baselines and the MASE scale; inferred from the index
         frequency by default (12 for monthly data, 1 without a frequency).
@@ -638,7 +708,7 @@ def compare(
     else:
         outcomes = _run_joblib(tasks, int(n_jobs), backend, total)
     bar = _ProgressBar(total) if progress else None
-    collector = _Collector([spec[0] for spec in specs])
+    collector = _Collector(specs)
     try:
         for task, result in outcomes:
             collector.add(task, result)
@@ -686,16 +756,18 @@ def _default_baselines(season_length):
 class _Collector:
     """Accumulates task results (in task order) into columns, then builds the tables."""
 
-    def __init__(self, metric_names):
-        self.metric_names = metric_names
+    def __init__(self, specs):
+        self.specs = specs
+        self.metric_names = [spec[0] for spec in specs]
         self.columns = {name: [] for name in ("model",) + BACKTEST_COLUMNS}
         self.score_keys = []
         self.scores = []
-        self.step_keys = []
-        self.step_scores = []
+        self.row_scores = []
+        self.row_scaled = []
         self.timings = []
         self.errors = []
         self.n_errors = 0
+        self.notes = []
 
     def add(self, task, result):
         n_steps, n_series = result["actual"].shape
@@ -710,18 +782,19 @@ class _Collector:
             c[key].append(result[key].T.reshape(-1))
         c["fit_seconds"].append(np.full(n_rows, result["fit_seconds"]))
         c["predict_ms"].append(np.full(n_rows, result["predict_ms"]))
-        steps = [int(step) for step in result["step"]]
         for series in result["series"]:
             self.score_keys.append((task.model, series, task.fold))
-            self.step_keys.extend((task.model, step) for step in steps)
         self.scores.append(result["scores"])
-        self.step_scores.append(result["step_scores"].reshape(-1, len(self.metric_names)))
+        # one row per forecast, in the order of the results columns (series, then step)
+        self.row_scores.append(np.repeat(result["scores"], n_steps, axis=0))
+        self.row_scaled.append(result["step_scores"].reshape(-1, len(self.metric_names)))
         self.timings.append(
             (task.model, task.series, task.fold, result["fit_seconds"], result["predict_ms"])
         )
         if result["n_errors"]:
             self.n_errors += result["n_errors"]
             self.errors.extend(f"{task.describe()}: {e}" for e in result["errors"])
+        self.notes.extend(f"{task.describe()}: {note}" for note in result["notes"])
 
     def comparison(self, panel, models, season_length, coverage, cv, global_models):
         c = self.columns
@@ -740,10 +813,13 @@ class _Collector:
         score_values = np.concatenate(self.scores).reshape(-1, m)
         for k, name in enumerate(self.metric_names):
             scores[name] = score_values[:, k]
-        steps = pd.DataFrame(self.step_keys, columns=["model", "step"])
-        step_values = np.concatenate(self.step_scores).reshape(-1, m)
-        for k, name in enumerate(self.metric_names):
-            steps[name] = step_values[:, k]
+        horizon_scores = _horizon_scores(
+            self.specs,
+            results,
+            np.concatenate(self.row_scores).reshape(-1, m),
+            np.concatenate(self.row_scaled).reshape(-1, m),
+            coverage,
+        )
         timings = pd.DataFrame(
             self.timings, columns=["model", "series", "fold", "fit_seconds", "predict_ms"]
         )
@@ -754,10 +830,18 @@ class _Collector:
                 RuntimeWarning,
                 stacklevel=3,
             )
+        if self.notes:
+            warnings.warn(
+                f"{len(self.notes)} fold(s) have point forecasts without prediction intervals, "
+                "left out of the interval metrics; use a longer series or a shorter window "
+                f"or horizon to get them (first: {self.notes[0]}).",
+                IntervalUnavailableWarning,
+                stacklevel=3,
+            )
         return Comparison(
             results=results,
             scores=scores,
-            step_scores=steps,
+            horizon_scores=horizon_scores,
             timings=timings,
             models=models,
             metrics=self.metric_names,
@@ -778,7 +862,8 @@ class Comparison:
     leaderboard : pandas.DataFrame
         One row per model (index ``model``), best first: for each metric ``m``,
         ``m_mean`` and ``m_median`` over all series and folds; ``rank`` (by the mean of
-        the first metric, 1 = best); ``skill_m`` = ``1 - mean(m) / mean(m of snaive)``
+        the first metric, lowest first, 1 = best; for ``coverage`` by its distance to
+        the nominal coverage); ``skill_m`` = ``1 - mean(m) / mean(m of snaive)``
         (positive = better than seasonal naive); ``owa`` = the mean over the metrics of
         ``mean(m) / mean(m of naive2)`` (with ``("mase", "smape")`` this is the M4 overall
         weighted average; below 1 = better than naive-2; coverage is left out of skill and
@@ -786,8 +871,11 @@ class Comparison:
         ``n_folds``; ``fit_seconds`` (total fitting time over all series and folds) and
         ``predict_ms`` (mean time of one predict call).
     by_horizon : pandas.DataFrame
-        Mean of each metric for each lead time: index ``step``, columns
-        ``(metric, model)``.
+        Each metric for each lead time over all series and folds: index ``step``,
+        columns ``(metric, model)``. Point and interval metrics are computed on all
+        forecasts of that step (``rmse`` is the root of their mean squared error);
+        scaled metrics average each forecast's scaled error (``rmsse``: root of the mean
+        squared scaled error).
     results : pandas.DataFrame
         The tidy forecasts: ``model`` plus the columns of
         :func:`~tsforecast.model_selection.backtest`.
@@ -805,7 +893,7 @@ class Comparison:
         *,
         results,
         scores,
-        step_scores,
+        horizon_scores,
         timings,
         models,
         metrics,
@@ -825,7 +913,7 @@ class Comparison:
         self.cv = cv
         self.global_models = global_models
         self.data = data
-        self.by_horizon = self._by_horizon(step_scores)
+        self.by_horizon = self._by_horizon(horizon_scores)
         self.leaderboard = self._leaderboard()
 
     def __repr__(self):
@@ -834,8 +922,8 @@ class Comparison:
             f"metrics={self.metrics})\n{self.leaderboard}"
         )
 
-    def _by_horizon(self, step_scores):
-        table = step_scores.groupby(["model", "step"], sort=False)[self.metrics].mean()
+    def _by_horizon(self, horizon_scores):
+        table = horizon_scores.set_index(["model", "step"])[list(self.metrics)]
         wide = table.unstack("model")
         order = [model for model in self.models if model in wide.columns.get_level_values(1)]
         wide = wide.reindex(columns=pd.MultiIndex.from_product([self.metrics, order]))
@@ -848,9 +936,12 @@ class Comparison:
         for name in self.metrics:
             board[f"{name}_mean"] = grouped[name].mean()
             board[f"{name}_median"] = grouped[name].median()
-        first = f"{self.metrics[0]}_mean"
-        ascending = self.metrics[0] != "coverage"
-        board["rank"] = board[first].rank(method="min", ascending=ascending).astype("Int64")
+        key = board[f"{self.metrics[0]}_mean"]
+        if self.metrics[0] == "coverage":
+            # neither wider nor narrower than promised: closest to the nominal coverage
+            nominal = np.nan if self.coverage is None else self.coverage
+            key = (key - nominal).abs()
+        board["rank"] = key.rank(method="min").astype("Int64")
         if _SKILL_REFERENCE in board.index:
             for name in self.metrics:
                 if name == "coverage":

@@ -9,6 +9,7 @@ table of actuals, forecasts and intervals.
 
 import numbers
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -17,9 +18,13 @@ from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import indexable
 from sklearn.utils.validation import _num_samples
 
-from tsforecast.base import check_series
+from tsforecast.base import IntervalUnavailableError, check_series
 
-__all__ = ["BACKTEST_COLUMNS", "RollingOriginSplit", "backtest"]
+__all__ = ["BACKTEST_COLUMNS", "IntervalUnavailableWarning", "RollingOriginSplit", "backtest"]
+
+
+class IntervalUnavailableWarning(RuntimeWarning):
+    """A fold was scored on point forecasts only: the model could not give an interval."""
 
 #: Columns of the table returned by :func:`backtest`, in order.
 BACKTEST_COLUMNS = (
@@ -214,6 +219,35 @@ class RollingOriginSplit(BaseCrossValidator):
         return len(self._train_ends(_num_samples(X)))
 
 
+def _check_panel(y, *, name):
+    """Validate one series or a wide panel whose series may start and end at different times.
+
+    A single series goes through :func:`~tsforecast.base.check_series`. In a panel each
+    series is checked on its own span (first to last observed value), so leading and
+    trailing NaN mark later starts and earlier ends, while a gap inside a series is
+    still an error; the shared index is checked once (sorted, unique, regular).
+
+    Returns
+    -------
+    pandas.Series or pandas.DataFrame
+        Float data with the frequency of a datetime index set.
+    """
+    if not isinstance(y, pd.DataFrame) or y.shape[1] == 0:
+        return check_series(y, name=name)
+    y = y.set_axis(check_series(pd.Series(0.0, index=y.index), name=name).index, axis=0)
+    for column in y.columns:
+        values = y[column]
+        observed = np.flatnonzero(values.notna().to_numpy())
+        span = values if observed.size == 0 else values.iloc[observed[0] : observed[-1] + 1]
+        check_series(span, name=f"{name}: series {column!r}", allow_dataframe=False)
+    return y.astype(float)
+
+
+def _training_columns(y_train):
+    """Columns of a panel's training part observed at its last row (started, not ended)."""
+    return y_train.columns[y_train.iloc[-1].notna().to_numpy()]
+
+
 def _series_label(y):
     return y.name if y.name is not None else "y"
 
@@ -253,15 +287,19 @@ def forecast_fold(forecaster, y, train, test, *, coverage=0.9, X=None):
     -------
     point, lower, upper : numpy.ndarray
         Forecasts for the test positions, shape ``(len(test),)`` for a series or
-        ``(len(test), n_series)`` for a frame (its columns with training data, in order);
-        ``lower``/``upper`` are NaN without intervals.
+        ``(len(test), n_series)`` for a frame (its columns observed at the cutoff, in
+        order: a series that has not started or has already ended is left out of that
+        fold); ``lower``/``upper`` are NaN without intervals, and also when the fitted
+        model cannot give an interval for this training set (a forecaster too short to
+        calibrate its conformal intervals, for instance): that case issues an
+        :class:`IntervalUnavailableWarning`, any other error is raised.
     fit_seconds : float
     predict_ms : float
     """
     model = clone(forecaster)
     y_train = y.iloc[train]
     if isinstance(y_train, pd.DataFrame):
-        y_train = y_train.dropna(axis=1, how="all")
+        y_train = y_train[_training_columns(y_train)]
     steps = test - train[-1]
     horizon = int(steps.max())
     X_train = None if X is None else X.iloc[train]
@@ -275,6 +313,14 @@ def forecast_fold(forecaster, y, train, test, *, coverage=0.9, X=None):
         try:
             frame = model.predict_interval(horizon, coverage, X_future)
         except NotImplementedError:
+            with_interval = False
+        except IntervalUnavailableError as exc:
+            warnings.warn(
+                f"No {coverage:.0%} interval for the fold with cutoff {y.index[train[-1]]!r} "
+                f"({exc}); its point forecast is scored and its interval bounds are NaN.",
+                IntervalUnavailableWarning,
+                stacklevel=2,
+            )
             with_interval = False
     if not with_interval:
         forecast = model.predict(horizon, X_future)
@@ -334,10 +380,12 @@ def backtest(forecaster, y, cv, *, coverage=0.9, X=None):
     forecaster : BaseForecaster
         The forecaster to evaluate; it is not modified.
     y : pandas.Series or pandas.DataFrame
-        One series, or a wide frame with one column per series. A local forecaster is
-        backtested on each column separately (its own length, leading NaN dropped, folds
-        anchored at its own end); a global forecaster (tag ``"capability:global"``) is
-        fitted on all columns at once, with folds cut on the shared time index.
+        One series, or a wide frame with one column per series. Series may start and
+        end at different times (leading and trailing NaN). A local forecaster is
+        backtested on each column separately (its own span, folds anchored at its own
+        end); a global forecaster (tag ``"capability:global"``) is fitted on all columns
+        at once, with folds cut on the shared time index (each fold trains on the series
+        observed at its cutoff).
     cv : RollingOriginSplit or scikit-learn splitter
         Yields ``(train, test)`` positions with every test position after the training
         set, e.g. ``RollingOriginSplit(n_folds=3, horizon=12)``.
@@ -366,7 +414,7 @@ def backtest(forecaster, y, cv, *, coverage=0.9, X=None):
     >>> table[["fold", "step", "actual", "forecast"]].to_numpy().tolist()
     [[0.0, 1.0, 6.0, 5.0], [0.0, 2.0, 7.0, 5.0], [1.0, 1.0, 8.0, 7.0], [1.0, 2.0, 9.0, 7.0]]
     """
-    y = check_series(y, name="backtest")
+    y = _check_panel(y, name="backtest")
     if X is not None and isinstance(y, pd.DataFrame):
         raise ValueError(
             "`X` is supported for a single series only; backtest each column with its own "
@@ -382,7 +430,7 @@ def backtest(forecaster, y, cv, *, coverage=0.9, X=None):
             point, lower, upper, fit_s, pred_ms = forecast_fold(
                 forecaster, y, train, test, coverage=coverage
             )
-            columns = list(y.iloc[train].dropna(axis=1, how="all").columns)
+            columns = list(_training_columns(y.iloc[train]))
             for j, name in enumerate(columns):
                 series = y[name]
                 keep = np.isfinite(series.to_numpy()[test])

@@ -18,6 +18,8 @@ FORECASTERS = {
     "autoarima": ("statistical", "AutoARIMA", "ARIMA with orders chosen by stepwise AIC"),
     "ets": ("statistical", "ETS", "exponential smoothing (error, trend, season)"),
     "theta": ("statistical", "Theta", "Theta method (M3 winner)"),
+    "auto": ("window_forecaster", "default_forecaster",
+             "the default network: LSTM ensemble correcting a seasonal base, log scale"),
     "simple": ("window_forecaster", "SimpleRNNForecaster", "simple recurrent network"),
     "lstm": ("window_forecaster", "LSTMForecaster", "LSTM network"),
     "gru": ("window_forecaster", "GRUForecaster", "GRU network"),
@@ -28,7 +30,7 @@ FORECASTERS = {
 }
 
 #: Names of the recurrent-network forecasters (they take the network options).
-NEURAL = ("simple", "lstm", "gru", "global-simple", "global-lstm", "global-gru")
+NEURAL = ("auto", "simple", "lstm", "gru", "global-simple", "global-lstm", "global-gru")
 
 _ALIASES = {
     "seasonal-naive": "snaive",
@@ -71,21 +73,6 @@ def resolve_name(name):
     )
 
 
-def default_window(season_length, horizon, n_obs=None):
-    """Input window of the recurrent models when none is given.
-
-    Two seasons for seasonal data (so the network sees the seasonal pattern twice), else
-    twice the horizon, never below the horizon nor below 4 values, and shortened so that
-    a series of ``n_obs`` values still gives at least ``horizon`` training windows.
-    """
-    season_length = max(int(season_length or 1), 1)
-    window = 2 * season_length if season_length > 1 else 2 * horizon
-    window = max(window, horizon, 4)
-    if n_obs is not None:
-        window = min(window, max(n_obs - 2 * horizon + 1, 1))
-    return int(max(window, 1))
-
-
 def make_forecaster(name, **options):
     """Build a forecaster from its short name.
 
@@ -93,12 +80,16 @@ def make_forecaster(name, **options):
     ----------
     name : str
         One of :func:`names` (``naive``, ``snaive``, ``drift``, ``mean``, ``naive2``,
-        ``arima``, ``autoarima``, ``ets``, ``theta``, ``simple``, ``lstm``, ``gru`` and the
-        global network variants ``global-simple``, ``global-lstm``, ``global-gru``).
+        ``arima``, ``autoarima``, ``ets``, ``theta``, ``auto``, ``simple``, ``lstm``,
+        ``gru`` and the global network variants ``global-simple``, ``global-lstm``,
+        ``global-gru``). ``auto`` is the evidence-based default network of
+        :func:`~tsforecast.window_forecaster.default_forecaster` (takes the extra option
+        ``positive``, default True: model the log of a strictly positive series);
+        ``simple``, ``lstm`` and ``gru`` are plain networks with the same default window.
         Case and ``_``/``-`` are ignored; ``seasonal-naive`` and ``auto-arima`` are aliases.
     **options
         Context options, used by the forecasters they apply to and ignored by the others:
-        ``season_length``, ``horizon``, ``window`` (default :func:`default_window`),
+        ``season_length``, ``horizon``, ``window`` (default :func:`~tsforecast.window_forecaster.default_window`),
         ``n_obs`` (length of the training series, to size the default window),
         ``random_state`` and ``transforms`` (e.g. ``"log,diff12"``: wraps the forecaster
         in a :class:`~tsforecast.transforms.TransformedForecaster`).
@@ -125,6 +116,8 @@ def make_forecaster(name, **options):
     module_name, class_name, _ = FORECASTERS[key]
     cls = getattr(importlib.import_module(f"tsforecast.{module_name}"), class_name)
     context = {k: options.pop(k) for k in _CONTEXT if k in options}
+    if key == "auto":
+        return _make_auto(cls, context, options)
     season_length = context.get("season_length")
     horizon = context.get("horizon")
     accepted = set(cls().get_params(deep=False)) if key not in NEURAL else None
@@ -173,6 +166,8 @@ def _neural_kwargs(cls, key, context):
     accepted = set(params)
     season_length = context.get("season_length")
     horizon = context.get("horizon") or max(int(season_length or 1), 1)
+    from tsforecast.window_forecaster import default_window
+
     window = context.get("window") or default_window(season_length, horizon, context.get("n_obs"))
     kwargs = {"window": int(window), "horizon": int(horizon)}
     if "season_length" in accepted and season_length is not None:
@@ -185,12 +180,53 @@ def _neural_kwargs(cls, key, context):
     return kwargs, accepted
 
 
+def _make_auto(default_forecaster, context, options):
+    transforms = context.get("transforms")
+    if transforms:
+        from tsforecast.transforms import parse_transforms
+
+        if not isinstance(transforms, str) or parse_transforms(transforms):
+            raise ValueError(
+                f"'auto' chooses its own transforms (log for a positive series), so "
+                f"`transforms`={transforms!r} is not accepted; pass positive=False to model "
+                "the raw values, or use 'lstm' with `transforms`."
+            )
+    positive = options.pop("positive", True)
+    if positive not in (True, False):
+        raise TypeError(f"`positive`={positive!r} must be True or False.")
+    season_length = max(int(context.get("season_length") or 1), 1)
+    horizon = int(context.get("horizon") or season_length)
+    n_obs = context.get("n_obs")
+    random_state = context.get("random_state")
+    forecaster = default_forecaster(
+        season_length,
+        horizon,
+        n_obs,
+        positive=bool(positive),
+        random_state=0 if random_state is None else random_state,
+    )
+    accepted = set(forecaster.get_params(deep=True))
+    if context.get("window"):
+        options = {"window": int(context["window"]), **options}
+    nested = {}
+    for option, value in options.items():
+        target = _option_target(option, accepted)
+        if target is None:
+            valid = sorted({p.rsplit("__", 1)[-1] for p in accepted if p.startswith("forecaster__")})
+            raise ValueError(
+                f"'auto' does not accept the option {option!r}; valid options are: "
+                f"{', '.join(valid + ['positive'] + list(_CONTEXT))}."
+            )
+        nested[target] = value
+    if nested:
+        forecaster.set_params(**nested)
+    return forecaster
+
+
 def _option_target(option, accepted):
-    if option in accepted:
-        return option
-    nested = f"regressor__{option}"
-    if nested in accepted:
-        return nested
+    for prefix in ("", "regressor__", "forecaster__", "forecaster__regressor__"):
+        if prefix + option in accepted:
+            return prefix + option
     return None
 
 

@@ -368,11 +368,12 @@ class _BaseRNNRegressor(BaseEstimator):
 
         The validation part is the time-ordered tail of ``validation_fraction`` of the
         rows (when early stopping or learning-rate reduction needs one). With ``horizon``
-        targets per row, ``horizon - 1`` rows between the two parts are left out: row ``i``
-        targets ``y[i + window : i + window + horizon]``, so the last ``horizon - 1``
-        training rows before the tail would otherwise share target values with the first
-        validation rows and make the validation loss optimistic. Without room for both
-        parts there is no validation part (and no gap).
+        targets per row, ``horizon - 1`` rows between the two parts are left out: for
+        windows from ``make_windows``, row ``i`` targets ``y[i + window : i + window +
+        horizon]``, so the last ``horizon - 1`` training rows before the tail would
+        otherwise share target values with the first validation rows and make the
+        validation loss optimistic. Without room for both parts there is no validation
+        part (and no gap).
 
         Returns
         -------

@@ -27,6 +27,10 @@ _FALLBACK_METHODS = ("nm", "powell")
 # Iteration budget of the derivative-free fallback optimisers (they need many more
 # iterations than quasi-Newton ones).
 _FALLBACK_MAXITER = 1000
+# Longest season for which AutoARIMA searches seasonal AR/MA terms (P, Q). Beyond it (weekly
+# data, m = 52) only seasonal differencing is considered, as R's forecast::auto.arima advises:
+# every seasonal ARMA fit has a state of more than m values and takes minutes.
+_MAX_SEASONAL_ARMA_PERIOD = 24
 
 
 def _single_threaded_blas():
@@ -540,9 +544,15 @@ class AutoARIMA(_SARIMAXForecaster):
     (the better of a fresh fit and the search estimates), so ``aic_`` is on the same scale
     as statsmodels' and pmdarima's. Exogenous regressors
     ``X`` enter as a regression with ARIMA errors (the tests use the residuals of a least
-    squares fit on ``X``, as ``auto.arima`` does). Long seasons (weekly data, ``m = 52``)
-    make every seasonal fit slow, as in any state-space implementation; consider
-    ``season_length=1`` on a deseasonalised series there.
+    squares fit on ``X``, as ``auto.arima`` does).
+
+    Long seasons: for ``season_length > 24`` (weekly data, ``m = 52``) no seasonal AR or
+    MA terms are searched (``max_P`` and ``max_Q`` are treated as 0), since every such fit
+    has a state of more than ``m`` values and the search would take minutes. Seasonal
+    differencing ``D`` is still chosen by the test of step 1 and applied. To model a
+    long season more finely, pass Fourier terms as exogenous regressors ``X`` (Hyndman's
+    advice for weekly data) with ``season_length=1``, or fit ``ARIMA`` with the seasonal
+    order of your choice.
 
     Parameters
     ----------
@@ -552,7 +562,8 @@ class AutoARIMA(_SARIMAXForecaster):
     d, D : int, optional
         Fixed orders of differencing (None: chosen by the tests above).
     max_p, max_q, max_P, max_Q : int, default=5, 5, 2, 2
-        Upper bounds of the orders searched.
+        Upper bounds of the orders searched (``max_P`` and ``max_Q`` apply only when
+        ``season_length <= 24``, see above).
     max_d, max_D : int, default=2, 1
         Upper bounds of the differencing chosen by the tests.
     max_order : int, default=5
@@ -700,8 +711,9 @@ class AutoARIMA(_SARIMAXForecaster):
             differenced, alpha=self.alpha, max_d=self.max_d
         )
         m_eff = m if seasonal else 0
-        max_P = self.max_P if seasonal else 0
-        max_Q = self.max_Q if seasonal else 0
+        seasonal_arma = seasonal and m <= _MAX_SEASONAL_ARMA_PERIOD
+        max_P = self.max_P if seasonal_arma else 0
+        max_Q = self.max_Q if seasonal_arma else 0
         allow_constant = d + D <= 1
 
         cache = {}

@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid, ParameterSampler
 
-from tsforecast.comparison import compare
+from tsforecast.comparison import _as_panel, compare
 
 __all__ = ["TuningResult", "tune"]
 
@@ -107,7 +107,9 @@ def tune(
     n_jobs, backend, address, season_length, progress
         As in :func:`~tsforecast.comparison.compare`.
     refit : bool, default=True
-        Refit the best candidate on all of ``y`` (``best_forecaster_``).
+        Refit the best candidate on all of ``y`` (``best_forecaster_``). A panel whose
+        series end at different times cannot be refitted as a whole: pass
+        ``refit=False`` for it (a ``ValueError`` says so before the search starts).
 
     Returns
     -------
@@ -138,6 +140,16 @@ def tune(
             "tune needs the data `y` and the folds `cv`, e.g. "
             "`cv=RollingOriginSplit(n_folds=3, horizon=12)`."
         )
+    if refit:
+        panel = _as_panel(y)
+        ended = [name for name in panel.columns if np.isnan(panel[name].iloc[-1])]
+        if ended:
+            raise ValueError(
+                f"Series {ended[:3]} end before {panel.index[-1]!r}, the end of the panel, so "
+                "the best candidate cannot be refitted on the panel as a whole; pass "
+                "`refit=False` (the search itself handles series that end at different "
+                "times), or trim the panel to a common end."
+            )
     if param_distributions is not None:
         param_grid, n_iter = param_distributions, 10 if n_iter is None else n_iter
     if n_iter is None:

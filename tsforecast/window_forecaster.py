@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from tsforecast.base import BaseForecaster
+from tsforecast.base import BaseForecaster, IntervalUnavailableError
 from tsforecast.conformal import calibration_cutoffs, conformal_interval
 from tsforecast.frequency import season_length as _season_length_of
 from tsforecast.windowing import make_windows
@@ -38,6 +38,7 @@ __all__ = [
     "SimpleRNNForecaster",
     "WindowForecaster",
     "default_forecaster",
+    "default_window",
 ]
 
 _STRATEGIES = ("multioutput", "recursive", "direct")
@@ -345,7 +346,7 @@ default=None
 
     def _predict_interval(self, horizon, coverage, X=None):
         if self.residuals_ is None:
-            raise ValueError(
+            raise IntervalUnavailableError(
                 f"{type(self).__name__} has no calibration residuals: the training series "
                 f"was too short to calibrate `horizon`={self.horizon} with "
                 f"`window`={self.window}; refit with a shorter window or horizon."
@@ -663,6 +664,25 @@ class SimpleRNNForecaster(_RNNForecaster):
     _regressor_name = "SimpleRNNRegressor"
 
 
+def default_window(season_length, horizon, n_obs=None):
+    """Input window of the networks when none is given.
+
+    Three seasons for seasonal data (at least 12 values), 12 values otherwise, shortened
+    for a series of ``n_obs`` values so that enough training windows remain for the
+    network and the calibration folds (``n_obs=None``: not shortened).
+
+    Examples
+    --------
+    >>> default_window(12, 24), default_window(12, 24, n_obs=64), default_window(1, 10)
+    (36, 20, 12)
+    """
+    m = max(1, int(season_length or 1))
+    window = max(3 * m, 12) if m > 1 else 12
+    if n_obs is None:
+        return window
+    return max(2, min(window, (int(n_obs) - int(horizon)) // 2))
+
+
 def default_forecaster(season_length, horizon, n_obs, *, positive=True, random_state=0):
     """The out-of-the-box forecaster of ``tsforecast fit``, chosen by backtest evidence.
 
@@ -676,7 +696,7 @@ def default_forecaster(season_length, horizon, n_obs, *, positive=True, random_s
         Period of the seasonal cycle (1 for none).
     horizon : int
         Number of steps to forecast.
-    n_obs : int
+    n_obs : int or None
         Length of the training series (the window is shortened for short series).
     positive : bool, default=True
         Whether the series is strictly positive; only then is it modelled on the log
@@ -709,9 +729,7 @@ def default_forecaster(season_length, horizon, n_obs, *, positive=True, random_s
 
     m = max(1, int(season_length))
     horizon = int(horizon)
-    window = max(3 * m, 12) if m > 1 else 12
-    # leave enough training windows for the network and the calibration folds
-    window = max(2, min(window, (n_obs - horizon) // 2))
+    window = default_window(m, horizon, n_obs)
     seasonal = m > 1 and window >= m
     forecaster = LSTMForecaster(
         window=window,
