@@ -5,6 +5,9 @@ import time; numpy, pandas, scikit-learn, statsmodels and Keras are imported ins
 command bodies, so ``tsforecast --help`` starts fast.
 """
 
+import os
+import sys
+
 import click
 from tsforecast.cli.common import written_files
 from tsforecast.cli.compare import compare
@@ -40,6 +43,11 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo(interrupted_message(written_files()), err=True)
             raise click.exceptions.Exit(INTERRUPTED_EXIT_CODE) from None
+        except BrokenPipeError:
+            # the reader of our output went away (e.g. `| head`): stop quietly, as Unix tools do;
+            # stdout goes to devnull so the interpreter's final flush cannot fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(1) from None
         except Exception as exc:
             if settings().verbose:
                 print_traceback()
