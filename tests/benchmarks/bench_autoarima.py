@@ -31,7 +31,7 @@ import common as C  # noqa: E402
 
 p = argparse.ArgumentParser()
 p.add_argument("--lib", required=True, choices=["tsforecast", "pmdarima", "statsforecast"])
-p.add_argument("--repeats", type=int, default=int(os.environ.get("REPEATS", 3)))
+p.add_argument("--repeats", type=int, default=int(os.environ.get("REPEATS", "3")))
 p.add_argument("--out", default=None)
 args = p.parse_args()
 wlog = C.WarningLog()

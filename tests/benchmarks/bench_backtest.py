@@ -16,7 +16,8 @@ training ends 78, 84, ..., 132; sines5000: 10 folds, step 12, training ends 4880
 
 Each repeat is one complete backtest (10 fits + 10 forecasts) in the same process: repeat 0
 includes every one-off cost (JAX compilation, Lightning set-up), later repeats show the
-steady state. Writes one JSON (``--out``).
+steady state. ``--compilation-cache DIR`` (tsforecast): the same in a second process with
+JAX's persistent compilation cache warm. Writes one JSON (``--out``).
 """
 import time
 
@@ -37,9 +38,22 @@ p.add_argument("--system", required=True, choices=["tsforecast", "darts"])
 p.add_argument("--dataset", default="airpassengers", choices=list(C.DATASETS))
 p.add_argument("--folds", type=int, default=10)
 p.add_argument("--step", type=int, default=None, help="default: 6 (airpassengers), 12 (sines)")
-p.add_argument("--repeats", type=int, default=int(os.environ.get("REPEATS", 2)))
+p.add_argument("--repeats", type=int, default=int(os.environ.get("REPEATS", "2")))
 p.add_argument("--out", default=None)
+p.add_argument("--compilation-cache", default=None, metavar="DIR",
+               help="tsforecast only: JAX's persistent compilation cache in DIR (as the CLI); "
+                    "an empty DIR is first filled by an untimed child process")
+p.add_argument("--no-warm-up", action="store_true", help=argparse.SUPPRESS)
 args = p.parse_args()
+if args.compilation_cache and not args.no_warm_up and not (
+        os.path.isdir(args.compilation_cache) and os.listdir(args.compilation_cache)):
+    import subprocess
+
+    subprocess.run([sys.executable, os.path.abspath(__file__), "--system", args.system,
+                    "--dataset", args.dataset, "--folds", str(args.folds), "--repeats", "1",
+                    "--compilation-cache", args.compilation_cache, "--no-warm-up"]
+                   + (["--step", str(args.step)] if args.step else []),
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 step = args.step or (6 if args.dataset == "airpassengers" else 12)
 
 import numpy as np  # noqa: E402
@@ -57,14 +71,19 @@ def mae(scaled):
 
 if args.system == "tsforecast":
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    import pandas as pd
     import keras
+    import pandas as pd
+
     import tsforecast
     from tsforecast.model_selection import RollingOriginSplit, backtest
     from tsforecast.window_forecaster import LSTMForecaster
 
     versions = {"tsforecast": tsforecast.__version__, "keras": keras.__version__,
                 "backend": keras.backend.backend()}
+    if args.compilation_cache:
+        from tsforecast.backend import enable_compilation_cache
+
+        enable_compilation_cache(args.compilation_cache)
     series = pd.Series(y.astype(np.float64))
     cv = RollingOriginSplit(n_folds=args.folds, horizon=C.HORIZON, step=step)
     assert [int(tr[-1]) + 1 for tr, _ in cv.split(series)] == ends
@@ -84,8 +103,9 @@ if args.system == "tsforecast":
 else:
     import logging
     import tempfile
-    import torch
+
     import darts
+    import torch
     from darts import TimeSeries
     from darts.models import BlockRNNModel
 
@@ -127,7 +147,8 @@ for r in range(args.repeats):
     print(f"run {r}: backtest {wall:.3f}s ({args.folds} folds) mae {runs[-1]['mae']:.4f} "
           f"cpu/wall {span.cpu / span.wall:.2f}", flush=True)
 
-result = dict(benchmark="backtest", system=args.system, dataset=args.dataset, versions=versions,
+system = args.system + ("+xla-cache" if args.compilation_cache else "")
+result = dict(benchmark="backtest", system=system, compilation_cache=args.compilation_cache, dataset=args.dataset, versions=versions,
               api=api, folds=args.folds, step=step, horizon=C.HORIZON, train_ends=ends,
               model="LSTM(64) + linear head, 24 -> 12, Adam 1e-3, MSE, batch 32, 10 epochs",
               import_s=import_s, runs=runs, backtest_s_first=runs[0]["backtest_s"],
@@ -137,7 +158,7 @@ result = dict(benchmark="backtest", system=args.system, dataset=args.dataset, ve
               calib_start_ms=task.calib_start_ms, calib_end_ms=C.calibrate(),
               python=sys.version.split()[0], platform=platform.platform(),
               total_process_s=C.now() - T_START)
-print(f"[backtest-{args.system}/{args.dataset}] first {result['backtest_s_first']:.3f}s "
+print(f"[backtest-{system}/{args.dataset}] first {result['backtest_s_first']:.3f}s "
       f"median {result['backtest_s_median']:.3f}s mae {result['mae_median']:.4f}", flush=True)
 if args.out:
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

@@ -64,9 +64,10 @@ def fit_peak(dataset):
         timefile = os.path.join(tmp, "time.txt")
         cmd = ["/usr/bin/time", "-v", "-o", timefile, SCRIPT, "fit", data]
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True)
+        proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, check=False)
         elapsed = time.perf_counter() - t0
-        txt = open(timefile).read()
+        with open(timefile) as fh:
+            txt = fh.read()
         peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", txt).group(1))
         cpu = re.search(r"Percent of CPU this job got: (\d+)%", txt)
         return dict(cmd=f"tsforecast fit {os.path.relpath(dataset, REPO)}", wall_s=elapsed,

@@ -45,7 +45,7 @@ p.add_argument("--bench-dir", default=BENCH_DIR, help="directory of the peer kit
 p.add_argument("--api", default="forecaster", choices=["forecaster", "regressor"])
 p.add_argument("--compilation-cache", default=None, metavar="DIR",
                help="enable JAX's persistent compilation cache in DIR "
-                    "(tsforecast.networks.enable_compilation_cache); an empty DIR is first "
+                    "(tsforecast.backend.enable_compilation_cache); an empty DIR is first "
                     "filled by an untimed child process (1 fit) so the timed fits load it")
 p.add_argument("--no-warm-up", action="store_true", help=argparse.SUPPRESS)
 args = p.parse_args()
@@ -60,17 +60,16 @@ if args.compilation_cache and not args.no_warm_up and not (
 os.environ.setdefault("KERAS_BACKEND", "jax")
 wlog = C.WarningLog()
 
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-import tsforecast  # noqa: E402  (sets KERAS_BACKEND=jax unless chosen)
+import tsforecast  # noqa: E402
 from tsforecast.regressors import LSTMRegressor  # noqa: E402
 from tsforecast.window_forecaster import LSTMForecaster  # noqa: E402
 from tsforecast.windowing import make_windows  # noqa: E402
 
-import keras  # noqa: E402
-
 if args.compilation_cache:
-    from tsforecast.networks import enable_compilation_cache  # noqa: E402
+    from tsforecast.backend import enable_compilation_cache  # noqa: E402
 
     enable_compilation_cache(args.compilation_cache)
 

@@ -3,9 +3,9 @@
 #
 #   EXTRA_JOBS_FILE=tests/benchmarks/extra_jobs.sh /work/shared/bench/run_all.sh 'tsforecast-*'
 #
-# Env: TSF_PY (default /root/.pyenv/versions/3.11.7/bin/python, tsforecast installed editable).
+# Env: TSF_PY (default: python3 on PATH, with tsforecast installed).
 TSF_BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-TSF_PY="${TSF_PY:-/root/.pyenv/versions/3.11.7/bin/python}"
+TSF_PY="${TSF_PY:-$(command -v python3)}"
 for ds in sines5000 airpassengers; do
   job "tsforecast-$ds"           env KERAS_BACKEND=jax "$TSF_PY" "$TSF_BENCH_DIR/bench_tsforecast.py" --dataset "$ds"
   job "tsforecast-regressor-$ds" env KERAS_BACKEND=jax "$TSF_PY" "$TSF_BENCH_DIR/bench_tsforecast.py" --api regressor --dataset "$ds"

@@ -14,7 +14,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export TSF_PEER_BENCH="${TSF_PEER_BENCH:-/work/shared/bench}"
 BENCH_HOME="${BENCH_HOME:-/tmp/tsf-bench}"
 PEER_PY="${PEER_PY:-$BENCH_HOME/venv/bin/python}"
-TSF_PY="${TSF_PY:-/root/.pyenv/versions/3.11.7/bin/python}"
+TSF_PY="${TSF_PY:-$(command -v python3)}"
 RES="${RES:-$HERE/results}"
 LOGS="$RES/logs"
 mkdir -p "$LOGS"
@@ -36,6 +36,9 @@ for part in "${parts[@]}"; do
       for ds in ${BACKTEST_DATASETS:-airpassengers}; do
         run "backtest-tsforecast-$ds" env KERAS_BACKEND=jax "$TSF_PY" "$HERE/bench_backtest.py" \
             --system tsforecast --dataset "$ds" --out "$RES/backtest-tsforecast-$ds.json"
+        run "backtest-tsforecast-xlacache-$ds" env KERAS_BACKEND=jax "$TSF_PY" "$HERE/bench_backtest.py" \
+            --system tsforecast --dataset "$ds" --out "$RES/backtest-tsforecast-xlacache-$ds.json" \
+            --compilation-cache "$BENCH_HOME/xla-cache-backtest-$(date +%Y%m%d-%H%M%S)"
         run "backtest-darts-$ds" "$PEER_PY" "$HERE/bench_backtest.py" \
             --system darts --dataset "$ds" --out "$RES/backtest-darts-$ds.json"
       done ;;

@@ -11,7 +11,7 @@
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 KIT="${TSF_PEER_BENCH:-/work/shared/bench}"
-export TSF_PY="${TSF_PY:-/root/.pyenv/versions/3.11.7/bin/python}"
+export TSF_PY="${TSF_PY:-$(command -v python3)}"
 export OUT="${OUT:-$HERE/results/peers}"
 export REPEATS="${REPEATS:-3}"
 if [[ $# -eq 0 ]]; then
