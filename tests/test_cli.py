@@ -421,6 +421,20 @@ def test_errors_in_a_real_process_have_no_traceback(tmp_path, snaive_model):
     assert process.stdout == "Month,forecast,lower,upper\n" + process.stdout.splitlines()[1] + "\n"
 
 
+def test_output_into_a_closed_pipe_stops_quietly():
+    # like `tsforecast datasets export tourism_monthly - | head -1`: the reader leaves early
+    executable = shutil.which("tsforecast")
+    command = [executable] if executable else [
+        sys.executable, "-c", "from tsforecast.cli.main import cli; cli(prog_name='tsforecast')"]
+    process = subprocess.Popen([*command, "datasets", "export", "tourism_monthly", "-"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline() == b"unique_id,ds,y\n"
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) in (0, 1)
+    assert stderr == ""
+
+
 # ------------------------------------------------------------------ unwritable output
 def test_unwritable_output_fails_before_training(runner, tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
