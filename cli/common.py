@@ -13,20 +13,11 @@ NO_CACHE_VARIABLE = "TSFORECAST_NO_COMPILATION_CACHE"
 #: Key of the command context's ``meta`` listing the files a command has written.
 WRITTEN = "tsforecast.written"
 
-_FREQUENCY_WORDS = {
-    "MS": "monthly", "ME": "monthly", "M": "monthly", "QS": "quarterly", "QE": "quarterly",
-    "Q": "quarterly", "YS": "yearly", "YE": "yearly", "Y": "yearly", "A": "yearly",
-    "W": "weekly", "D": "daily", "B": "business-daily", "h": "hourly", "H": "hourly",
-    "min": "minutely", "T": "minutely", "s": "secondly", "S": "secondly",
-}
-
-
 def frequency_word(freq):
     """``"MS"`` -> ``"monthly"``; ``None`` when the frequency is unknown."""
-    if not freq:
-        return None
-    base = str(freq).split("-")[0].lstrip("0123456789")
-    return _FREQUENCY_WORDS.get(base)
+    from tsforecast.frequency import frequency_name
+
+    return frequency_name(freq)
 
 
 def use_compilation_cache():

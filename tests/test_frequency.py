@@ -38,3 +38,14 @@ def test_infer_frequency_irregular_or_not_datetime():
     assert infer_frequency(irregular) is None
     assert infer_frequency(pd.RangeIndex(5)) is None
     assert infer_frequency(pd.DatetimeIndex(["2020-01-01", "2020-01-02"])) is None
+
+
+@pytest.mark.parametrize(
+    ("freq", "expected"),
+    [("MS", "monthly"), ("QS-OCT", "quarterly"), ("W-SAT", "weekly"), ("YS-JAN", "yearly"),
+     ("2h", "hourly"), ("D", "daily"), ("C", None), (None, None)],
+)
+def test_frequency_name(freq, expected):
+    from tsforecast.frequency import frequency_name
+
+    assert frequency_name(freq) == expected

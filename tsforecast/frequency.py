@@ -34,6 +34,29 @@ _SEASON_LENGTHS = (
     ("S", 60),
 )
 
+# Offset name (without anchor or multiple) -> the word people use for it.
+_FREQUENCY_NAMES = {
+    "MS": "monthly", "ME": "monthly", "M": "monthly", "BM": "monthly",
+    "QS": "quarterly", "QE": "quarterly", "Q": "quarterly",
+    "YS": "yearly", "YE": "yearly", "Y": "yearly", "A": "yearly",
+    "W": "weekly", "D": "daily", "B": "business-daily", "h": "hourly", "H": "hourly",
+    "min": "minutely", "T": "minutely", "s": "secondly", "S": "secondly",
+}
+
+
+def frequency_name(freq):
+    """The everyday word for a frequency (``"MS"`` -> ``"monthly"``), ``None`` if unknown.
+
+    Examples
+    --------
+    >>> frequency_name("MS"), frequency_name("W-SAT"), frequency_name("2h"), frequency_name(None)
+    ('monthly', 'weekly', 'hourly', None)
+    """
+    if not freq:
+        return None
+    base = str(freq).split("-")[0].lstrip("0123456789")
+    return _FREQUENCY_NAMES.get(base)
+
 
 def infer_frequency(index):
     """Return the frequency string of a ``DatetimeIndex`` or ``None`` when it is irregular.

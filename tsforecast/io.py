@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from tsforecast.frequency import infer_frequency, season_length
+from tsforecast.frequency import frequency_name, infer_frequency, season_length
 
 __all__ = ["FILL_METHODS", "CSVData", "DataError", "check_length", "infer_freq", "read_csv"]
 
@@ -910,23 +910,9 @@ def _infer_offset(unique_times):
 def _describe_freq(freq):
     if freq is None:
         return "integer"
-    names = {
-        "MS": "monthly",
-        "ME": "monthly",
-        "D": "daily",
-        "B": "business-daily",
-        "h": "hourly",
-        "min": "minutely",
-        "W": "weekly",
-        "QS": "quarterly",
-        "QE": "quarterly",
-        "YS": "yearly",
-        "YE": "yearly",
-        "s": "secondly",
-    }
     if re.match(r"^\d", freq):
         return f"{freq}-step"
-    return names.get(freq.split("-")[0], f"{freq}-step")
+    return frequency_name(freq) or f"{freq}-step"
 
 
 def _assemble(values, times, codes, labels, layout, fill, line_numbers, targets, time_col, notes):
