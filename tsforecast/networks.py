@@ -12,9 +12,17 @@ Parameter counts (input size ``d``, units ``h``) of one recurrent layer:
   ``reset_after=True`` keeps a second bias vector per gate, ``+ 3*h``.
 
 A bidirectional layer holds two such layers (``x 2``) and outputs ``2*h`` features.
+
+Initial weights follow Keras' defaults (Glorot-uniform kernels, orthogonal recurrent
+kernels, zero biases, LSTM forget-gate bias 1) but are drawn with NumPy on the host: on JAX,
+Keras' initialisers are device operations compiled on their first use with each shape,
+which costs more than a second for a new LSTM in a new process, longer than the whole
+training of a short series. The saved configuration names the stock initialisers.
 """
 
 import numbers
+
+import numpy as np
 
 __all__ = ["CELLS", "HEADS", "build_rnn", "count_rnn_parameters"]
 
@@ -89,8 +97,30 @@ def count_rnn_parameters(cell, input_size, units, *, bidirectional=False, reset_
     return total
 
 
+# Initialisers that draw_initial_weights reproduces on the host.
+_HOST_DRAWN = ("orthogonal", "glorot_uniform", "zeros")
+
+_HOST_ZEROS_CLASS = None
+
+
+def _host_zeros():
+    """A Keras initialiser that returns NumPy zeros, so building a layer runs no device op."""
+    global _HOST_ZEROS_CLASS
+    if _HOST_ZEROS_CLASS is None:
+        import keras
+
+        # registered because Bidirectional copies its layer through its configuration
+        @keras.saving.register_keras_serializable(package="tsforecast")
+        class HostZeros(keras.initializers.Initializer):
+            def __call__(self, shape, dtype=None):
+                return np.zeros(shape, dtype=keras.backend.standardize_dtype(dtype))
+
+        _HOST_ZEROS_CLASS = HostZeros
+    return _HOST_ZEROS_CLASS()
+
+
 def _recurrent_layer(cell, units, *, return_sequences, dropout, recurrent_dropout,
-                     recurrent_initializer, reset_after, seed, name, initialize=True):
+                     recurrent_initializer, reset_after, seed, name, host_zeros):
     from keras import layers
 
     options = {
@@ -102,15 +132,92 @@ def _recurrent_layer(cell, units, *, return_sequences, dropout, recurrent_dropou
         "seed": seed,
         "name": name,
     }
-    if not initialize:
+    if host_zeros:
+        zeros = _host_zeros()
         options.update(
-            kernel_initializer="zeros", recurrent_initializer="zeros", bias_initializer="zeros"
+            kernel_initializer=zeros, recurrent_initializer=zeros, bias_initializer=zeros
         )
+        if cell == "lstm":
+            # the forget-gate bias is set by draw_initial_weights; LSTMCell would build it
+            # with device operations
+            options["unit_forget_bias"] = False
     if cell == "simple":
         return layers.SimpleRNN(**options)
     if cell == "lstm":
         return layers.LSTM(**options)
     return layers.GRU(reset_after=reset_after, **options)
+
+
+def _layers_with_weights(model):
+    """The Dense layers and recurrent cells of ``model`` in a fixed order, wrapped ones included."""
+
+    def walk(layer):
+        if hasattr(layer, "forward_layer"):  # Bidirectional
+            yield from walk(layer.forward_layer)
+            yield from walk(layer.backward_layer)
+        elif hasattr(layer, "cell"):  # SimpleRNN, LSTM, GRU
+            yield layer.cell
+        elif hasattr(layer, "layer"):  # TimeDistributed
+            yield from walk(layer.layer)
+        elif hasattr(layer, "kernel"):  # Dense
+            yield layer
+
+    for layer in model.layers:
+        yield from walk(layer)
+
+
+def _restore_stock_initializers(model, recurrent_initializer):
+    """Name Keras' default initialisers in the configuration of a model built with host zeros."""
+    from keras import initializers
+
+    for layer in _layers_with_weights(model):
+        layer.kernel_initializer = initializers.get("glorot_uniform")
+        layer.bias_initializer = initializers.get("zeros")
+        if hasattr(layer, "recurrent_kernel"):
+            layer.recurrent_initializer = initializers.get(recurrent_initializer)
+        if hasattr(layer, "unit_forget_bias"):
+            layer.unit_forget_bias = True
+
+
+def _glorot_uniform(rng, shape):
+    limit = np.sqrt(6.0 / (shape[0] + shape[1]))
+    return rng.uniform(-limit, limit, size=shape).astype(np.float32)
+
+
+_BLAS_CONTROLLER = None
+
+
+def _orthogonal(rng, shape):
+    global _BLAS_CONTROLLER
+    if _BLAS_CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_CONTROLLER = ThreadpoolController()  # inspecting the loaded libraries is slow
+    rows, cols = shape
+    # single-threaded: a multi-threaded BLAS next to the backend's own thread pool made this
+    # small QR decomposition take 0.4-0.8 s instead of 2 ms on a 2-core machine
+    with _BLAS_CONTROLLER.limit(limits=1, user_api="blas"):
+        q, r = np.linalg.qr(rng.standard_normal((max(rows, cols), min(rows, cols))))
+    q *= np.sign(np.diag(r))
+    return (q.T if rows < cols else q).astype(np.float32)
+
+
+def _draw_initial_weights(model, recurrent_initializer, seed):
+    """Keras' default initial weights drawn with NumPy (see the module docstring)."""
+    if seed is None:
+        # the global NumPy generator, which keras.utils.set_random_seed seeds
+        seed = np.random.randint(np.iinfo(np.int32).max)
+    rng = np.random.default_rng(seed)
+    recurrent_draw = {"orthogonal": _orthogonal, "glorot_uniform": _glorot_uniform}
+    for layer in _layers_with_weights(model):
+        layer.kernel.assign(_glorot_uniform(rng, tuple(layer.kernel.shape)))
+        if hasattr(layer, "recurrent_kernel") and recurrent_initializer in recurrent_draw:
+            shape = tuple(layer.recurrent_kernel.shape)
+            layer.recurrent_kernel.assign(recurrent_draw[recurrent_initializer](rng, shape))
+        if getattr(layer, "unit_forget_bias", False):
+            bias = np.zeros(tuple(layer.bias.shape), np.float32)
+            bias[layer.units : 2 * layer.units] = 1.0
+            layer.bias.assign(bias)
 
 
 def make_optimizer(optimizer="adam", *, learning_rate=1e-3, clipnorm=1.0):
@@ -208,12 +315,14 @@ def build_rnn(
     reset_after : bool, default=True
         GRU variant (Keras default); ``False`` is the original GRU with fewer biases.
     seed : int, optional
-        Seed of the dropout masks.
+        Seed of the initial weights and of the dropout masks; by default the initial
+        weights come from NumPy's global generator (which ``keras.utils.set_random_seed``
+        seeds).
     compile : bool, default=True
         Compile the model with the optimizer and loss.
     initialize : bool, default=True
-        Draw initial weights; ``False`` fills every weight with zeros (much faster to
-        build, for a model whose weights are about to be overwritten).
+        Draw initial weights; ``False`` fills every weight with zeros (for a model whose
+        weights are about to be overwritten).
 
     Returns
     -------
@@ -244,7 +353,12 @@ def build_rnn(
         if not 0.0 <= float(value) < 1.0:
             raise ValueError(f"`{name}`={value!r} must be a rate in [0, 1); pass e.g. 0.1.")
 
-    dense_init = {} if initialize else {"kernel_initializer": "zeros"}
+    # Build with NumPy zeros, then draw the initial weights on the host (module docstring);
+    # other recurrent initialisers than the ones drawn there use Keras' initialisers.
+    host_zeros = not initialize or recurrent_initializer in _HOST_DRAWN
+    dense_init = {}
+    if host_zeros:
+        dense_init = {"kernel_initializer": _host_zeros(), "bias_initializer": _host_zeros()}
     inputs = keras.Input(shape=(int(window), int(n_features)), name="window")
     x = inputs
     width = int(n_features)
@@ -260,7 +374,7 @@ def build_rnn(
             reset_after=reset_after,
             seed=seed,
             name=f"{cell}_{i + 1}",
-            initialize=initialize,
+            host_zeros=host_zeros,
         )
         if bidirectional:
             layer = layers.Bidirectional(layer, name=f"bidirectional_{i + 1}")
@@ -293,13 +407,17 @@ def build_rnn(
             reset_after=reset_after,
             seed=seed,
             name=f"{cell}_decoder",
-            initialize=initialize,
+            host_zeros=host_zeros,
         )
         x = decoder(x)
         x = layers.TimeDistributed(layers.Dense(1, **dense_init), name="head")(x)
         outputs = layers.Flatten(name="forecast")(x)
 
     model = keras.Model(inputs, outputs, name=f"{cell}_rnn")
+    if host_zeros:
+        _restore_stock_initializers(model, recurrent_initializer)
+        if initialize:
+            _draw_initial_weights(model, recurrent_initializer, seed)
     if compile:
         model.compile(
             optimizer=make_optimizer(optimizer, learning_rate=learning_rate, clipnorm=clipnorm),

@@ -5,17 +5,11 @@
 shape ``(n,)`` or ``(n, horizon)``. They clone, pickle and work inside ``Pipeline``,
 ``GridSearchCV`` and ``TimeSeriesSplit``.
 
-Speed notes (why the training loop looks the way it does):
+Speed notes:
 
-* Every training batch has exactly ``batch_size`` rows: the data are padded up to a
-  multiple of ``batch_size`` with rows of sample weight 0 and the loss is the weighted mean,
-  so the gradient is unchanged while the backend compiles one step function instead of two
-  (one per batch shape).
-* Compiled Keras models ("trainers") are kept in a small in-process pool keyed by
-  architecture and batch shape. A refit of the same architecture (a backtest, a grid
-  search, a clone) copies freshly initialised weights into a pooled trainer and trains it
-  without tracing or compiling again; the trained weights are then copied into the
-  estimator's own ``model_``. Results are identical to training a new model.
+* Training runs in :mod:`tsforecast.training`: on JAX a compiled loop shared by every model
+  of the same architecture, so refits (a backtest, a grid search, a clone) never trace or
+  compile again.
 * ``predict`` never calls ``Model.predict``, whose per-call overhead dominates small
   forecasts. On JAX it calls one jitted ``stateless_call`` per architecture, shared by every
   fitted model of that architecture (other backends: ``Model.predict_on_batch``), on inputs
@@ -34,50 +28,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .networks import HEADS, build_rnn, make_optimizer
+from .networks import HEADS, build_rnn
+from .training import train_network
 
 __all__ = ["GRURegressor", "LSTMRegressor", "SimpleRNNRegressor"]
 
 # Largest number of rows sent to the network in one predict call.
 _PREDICT_CHUNK = 1024
 
-
-class _TrainerPool:
-    """Compiled Keras models waiting to be reused, keyed by architecture and batch shape.
-
-    A trainer is taken out while it trains (so threads never share one) and put back
-    afterwards; the least recently used keys are dropped beyond ``max_size`` trainers.
-    """
-
-    def __init__(self, max_size=16):
-        self.max_size = max_size
-        self._lock = threading.Lock()
-        self._free = collections.OrderedDict()
-
-    def acquire(self, key):
-        with self._lock:
-            trainers = self._free.get(key)
-            if trainers:
-                self._free.move_to_end(key)
-                return trainers.pop()
-        return None
-
-    def release(self, key, trainer):
-        with self._lock:
-            self._free.setdefault(key, []).append(trainer)
-            self._free.move_to_end(key)
-            while sum(len(v) for v in self._free.values()) > self.max_size:
-                oldest = next(iter(self._free))
-                self._free[oldest].pop(0)
-                if not self._free[oldest]:
-                    del self._free[oldest]
-
-    def clear(self):
-        with self._lock:
-            self._free.clear()
-
-
-_TRAINERS = _TrainerPool()
 
 # Model JSON -> compiled stateless forward function, shared by every model of that
 # architecture (JAX backend only; least recently used dropped beyond the size limit).
@@ -120,53 +78,6 @@ def _forward_function(model):
         return forward([v.value for v in trainable], [v.value for v in non_trainable], x)
 
     return predict
-
-
-def _pad_to_batches(X, Y, batch_size):
-    """Pad ``(X, Y)`` to a multiple of ``batch_size`` rows with zero-weight rows."""
-    n = X.shape[0]
-    n_pad = -n % batch_size
-    weights = np.ones(n + n_pad, dtype=np.float32)
-    if n_pad:
-        weights[n:] = 0.0
-        X = np.concatenate([X, np.zeros((n_pad,) + X.shape[1:], dtype=X.dtype)])
-        Y = np.concatenate([Y, np.zeros((n_pad,) + Y.shape[1:], dtype=Y.dtype)])
-    return X, Y, weights
-
-
-_NONFINITE_CALLBACK = None
-
-
-def _stop_on_nonfinite_loss():
-    """A callback that stops training at the end of an epoch whose loss is NaN or inf.
-
-    It looks at epoch logs only: a per-batch check (``TerminateOnNaN``) would force a
-    device-to-host transfer after every step.
-    """
-    global _NONFINITE_CALLBACK
-    if _NONFINITE_CALLBACK is None:
-        import keras
-
-        class StopOnNonFiniteLoss(keras.callbacks.Callback):
-            def on_epoch_end(self, epoch, logs=None):
-                if any(not np.isfinite(v) for k, v in (logs or {}).items() if k.endswith("loss")):
-                    self.model.stop_training = True
-
-        _NONFINITE_CALLBACK = StopOnNonFiniteLoss
-    return _NONFINITE_CALLBACK()
-
-
-def _reset_optimizer(optimizer, learning_rate):
-    if not optimizer.built:
-        return
-    for variable in optimizer.variables:
-        variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
-    optimizer.learning_rate = learning_rate
-
-
-def _copy_variables(source, target):
-    for src, dst in zip(source.variables, target.variables):
-        dst.assign(src.value)
 
 
 class _BaseRNNRegressor(BaseEstimator):
@@ -358,13 +269,13 @@ class _BaseRNNRegressor(BaseEstimator):
         y = np.asarray(y, dtype=np.float32)
         Y = y[:, None] if y.ndim == 1 else y
         architecture = self._architecture(X.shape[1], X.shape[2], Y.shape[1])
-        training, validation = self._split_and_pad(X, Y)
+        training, validation = self._split(X, Y)
         model, history = self._train(architecture, training, validation)
         self._record(model, history, y, architecture)
         return self
 
-    def _split_and_pad(self, X, Y):
-        """Training and validation batches, each padded to a multiple of ``batch_size``.
+    def _split(self, X, Y):
+        """Training and validation rows.
 
         The validation part is the time-ordered tail of ``validation_fraction`` of the
         rows (when early stopping or learning-rate reduction needs one). With ``horizon``
@@ -378,9 +289,9 @@ class _BaseRNNRegressor(BaseEstimator):
         Returns
         -------
         training : tuple of numpy.ndarray
-            ``(X, Y, sample_weight)``.
+            ``(X, Y)``.
         validation : tuple of numpy.ndarray or None
-            ``(X, Y, sample_weight)`` of the tail.
+            ``(X, Y)`` of the tail.
         """
         n, horizon = X.shape[0], Y.shape[1]
         n_val = int(n * self.validation_fraction) if (self.early_stopping or self.reduce_lr) else 0
@@ -388,101 +299,37 @@ class _BaseRNNRegressor(BaseEstimator):
         n_train = n - n_val - gap
         if n_train < 1:
             n_val, n_train = 0, n
-        training = _pad_to_batches(X[:n_train], Y[:n_train], self.batch_size)
-        validation = None
-        if n_val:
-            validation = _pad_to_batches(X[n - n_val :], Y[n - n_val :], self.batch_size)
-        return training, validation
-
-    def _acquire_trainer(self, key, architecture, training):
-        """A compiled trainer from the pool, or a new one with its optimizer state built."""
-        import keras
-
-        trainer = _TRAINERS.acquire(key)
-        if trainer is not None:
-            _reset_optimizer(trainer.optimizer, self.learning_rate)
-            return trainer
-        X_train, Y_train, w_train = training
-        trainer = build_rnn(**architecture, compile=False, initialize=False)
-        trainer.compile(
-            optimizer=make_optimizer(
-                self.optimizer, learning_rate=self.learning_rate, clipnorm=self.clipnorm
-            ),
-            loss=keras.losses.MeanSquaredError(reduction="mean_with_sample_weight"),
-        )
-        # Build the loss and optimizer state now: the first fit of a model draws one
-        # shuffling permutation while building, which a pooled trainer would not.
-        batch = slice(0, self.batch_size)
-        trainer.fit(
-            X_train[batch],
-            Y_train[batch],
-            sample_weight=w_train[batch],
-            batch_size=self.batch_size,
-            epochs=0,
-            verbose=0,
-        )
-        return trainer
-
-    def _callbacks(self, monitor):
-        import keras
-
-        callbacks = [_stop_on_nonfinite_loss()]
-        if self.early_stopping:
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor=monitor, patience=self.patience, restore_best_weights=True
-                )
-            )
-        if self.reduce_lr:
-            callbacks.append(
-                keras.callbacks.ReduceLROnPlateau(
-                    monitor=monitor, factor=0.5, patience=max(1, self.patience // 2), min_lr=1e-6
-                )
-            )
-        return callbacks
+        validation = (X[n - n_val :], Y[n - n_val :]) if n_val else None
+        return (X[:n_train], Y[:n_train]), validation
 
     def _train(self, architecture, training, validation):
-        """Train a freshly initialised network on a pooled trainer; return it and the history."""
+        """Train a freshly initialised network; return it and its loss history."""
         import keras
 
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        # seeds the initial weights (drawn from NumPy's global generator) and dropout
         keras.utils.set_random_seed(seed)
         model = build_rnn(**architecture, compile=False)
-        key = (
-            keras.backend.backend(),
-            tuple(sorted(architecture.items())),
-            self.optimizer,
-            self.clipnorm,
-            self.batch_size,
-            validation is not None,
+        history = train_network(
+            model,
+            training,
+            validation,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            clipnorm=self.clipnorm,
+            batch_size=self.batch_size,
+            epochs=self.epochs,
+            early_stopping=self.early_stopping,
+            patience=self.patience,
+            reduce_lr=self.reduce_lr,
+            seed=seed,
+            verbose=self.verbose,
         )
-        trainer = self._acquire_trainer(key, architecture, training)
-        _copy_variables(model, trainer)
-        # Seed again: shuffling and dropout must not depend on whether the pool had a trainer.
-        keras.utils.set_random_seed(seed)
-        X_train, Y_train, w_train = training
-        try:
-            history = trainer.fit(
-                X_train,
-                Y_train,
-                sample_weight=w_train,
-                batch_size=self.batch_size,
-                epochs=self.epochs,
-                shuffle=True,
-                validation_data=validation,
-                # one validation batch: val_loss is then the exact mean over the held-out rows
-                validation_batch_size=None if validation is None else len(validation[0]),
-                callbacks=self._callbacks("val_loss" if validation is not None else "loss"),
-                verbose=self.verbose,
-            )
-            _copy_variables(trainer, model)
-        finally:
-            _TRAINERS.release(key, trainer)
         return model, history
 
     def _record(self, model, history, y, architecture):
         """Check the loss history and store the fitted state."""
-        self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
+        self.history_ = history
         for name, values in self.history_.items():
             if name.endswith("loss") and not np.all(np.isfinite(values)):
                 epoch = int(np.argmin(np.isfinite(values))) + 1
