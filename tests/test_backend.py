@@ -132,3 +132,46 @@ def test_enable_compilation_cache_writes_compiled_programs(tmp_path):
     ).stdout
     assert out.strip().endswith("True")
     assert any(cache.iterdir())
+
+
+_STORED = """
+import sys, numpy as np, tsforecast
+from tsforecast.backend import enable_compilation_cache, stored_jit
+if sys.argv[1] != "-":
+    enable_compilation_cache(sys.argv[1])
+import jax.numpy as jnp
+
+def scaled_sum(state, x):
+    print("tracing")
+    return [w * 2.0 for w in state[0]], jnp.sum(x * state[1])
+
+f = stored_jit(scaled_sum, "scaled_sum")
+out = f(([np.ones(3, "float32")], np.float32(3.0)), np.arange(4, dtype="float32"))
+again = f(([out[0][0]], np.float32(3.0)), np.arange(4, dtype="float32"))
+print(float(out[1]), np.asarray(again[0][0]).tolist())
+"""
+
+
+def _run_stored(directory):
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    return subprocess.run(
+        [sys.executable, "-c", _STORED, str(directory)], capture_output=True, text=True,
+        check=True, timeout=300, env=env,
+    ).stdout.split("\n")
+
+
+def test_stored_jit_loads_traced_programs_in_a_later_process(tmp_path):
+    cache = tmp_path / "cache"
+    first = _run_stored(cache)
+    assert first[:2] == ["tracing", "18.0 [4.0, 4.0, 4.0]"]  # traced once, then reused
+    programs = list((cache / "tsforecast-programs").iterdir())
+    assert len(programs) == 1 and programs[0].suffix == ".jaxexport"
+    second = _run_stored(cache)
+    assert second[0] == "18.0 [4.0, 4.0, 4.0]"  # no "tracing": loaded from disk
+    programs[0].write_bytes(b"not a program")  # damaged: traced again and replaced
+    assert _run_stored(cache)[:2] == first[:2]
+    assert _run_stored(cache)[0] == second[0]
+
+
+def test_stored_jit_without_the_cache_is_plain_jit(tmp_path):
+    assert _run_stored("-")[:2] == ["tracing", "18.0 [4.0, 4.0, 4.0]"]

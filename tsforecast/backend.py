@@ -8,10 +8,13 @@ by itself.
 Importing this module imports neither Keras nor JAX.
 """
 
+import hashlib
 import os
 import sys
+import tempfile
+import threading
 
-__all__ = ["default_cache_directory", "enable_compilation_cache"]
+__all__ = ["default_cache_directory", "enable_compilation_cache", "stored_jit"]
 
 #: JAX flags that make every compiled program go to the persistent cache (JAX's defaults
 #: skip programs that compile in under a second, i.e. all the small networks).
@@ -101,3 +104,84 @@ def enable_compilation_cache(directory=None):
         for name, value in flags.items():
             jax.config.update(name, value)
     return True
+
+
+# Subdirectory of the compilation cache for the traced programs of stored_jit.
+_PROGRAMS = "tsforecast-programs"
+
+
+def _programs_directory(jax):
+    directory = jax.config.jax_compilation_cache_dir
+    return os.path.join(directory, _PROGRAMS) if directory else None
+
+
+class _StoredFunction:
+    """``jax.jit(function)`` that also keeps its traced programs on disk (see stored_jit)."""
+
+    def __init__(self, function, key):
+        self._function = function
+        self._key = key
+        self._lock = threading.Lock()
+        self._compiled = {}
+
+    def __call__(self, *args):
+        jax = sys.modules["jax"]
+        leaves, tree = jax.tree.flatten(args)
+        signature = (str(tree), *((tuple(x.shape), str(x.dtype)) for x in leaves))
+        compiled = self._compiled.get(signature)
+        if compiled is None:
+            compiled = self._load_or_trace(jax, signature, args)
+            with self._lock:
+                compiled = self._compiled.setdefault(signature, compiled)
+        return compiled(*args)
+
+    def _load_or_trace(self, jax, signature, args):
+        directory = _programs_directory(jax)
+        if directory is None:
+            return jax.jit(self._function)
+        import keras
+
+        from . import __version__
+
+        identity = repr((self._key, signature, jax.__version__, keras.__version__, __version__,
+                         jax.default_backend()))
+        path = os.path.join(directory, hashlib.sha256(identity.encode()).hexdigest() + ".jaxexport")
+        try:
+            with open(path, "rb") as file:
+                return jax.jit(jax.export.deserialize(bytearray(file.read())).call)
+        except Exception:  # missing, unreadable or from another version: trace again
+            pass
+        exported = jax.export.export(jax.jit(self._function))(*args)
+        try:
+            os.makedirs(directory, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=directory, suffix=".tmp", delete=False) as file:
+                file.write(exported.serialize())
+            os.replace(file.name, path)
+        except OSError:  # a read-only or full cache only costs the next process a trace
+            pass
+        return jax.jit(exported.call)
+
+
+def stored_jit(function, key):
+    """``jax.jit(function)``, with its traced programs kept next to the compilation cache.
+
+    Tracing a Keras model into a JAX program takes a tenth of a second or more, and JAX's
+    persistent compilation cache still traces before it can look a program up. When that
+    cache is enabled (:func:`enable_compilation_cache`), the traced program of every input
+    signature is serialised with ``jax.export`` into the cache directory, and a later process
+    deserialises it instead of tracing; without the cache this is plain ``jax.jit``.
+
+    Parameters
+    ----------
+    function : callable
+        A pure function of arrays (pytrees of NumPy or JAX arrays, NumPy scalars).
+    key : str
+        Identifies ``function`` across processes: two functions with the same key must
+        compute the same thing (e.g. the model's JSON configuration and the options).
+
+    Returns
+    -------
+    callable
+        Called with the same arguments as ``function``.
+    """
+    return _StoredFunction(function, key)

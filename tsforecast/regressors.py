@@ -18,7 +18,6 @@ Speed notes:
 """
 
 import collections
-import importlib
 import numbers
 import threading
 
@@ -28,6 +27,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .backend import stored_jit
 from .networks import HEADS, build_rnn
 from .training import train_network
 
@@ -61,13 +61,12 @@ def _forward_function(model):
         if forward is not None:
             _FORWARD_FUNCTIONS.move_to_end(key)
     if forward is None:
-        jax = importlib.import_module("jax")
         template = model
 
         def stateless_forward(trainable, non_trainable, x):
             return template.stateless_call(trainable, non_trainable, x, training=False)[0]
 
-        forward = jax.jit(stateless_forward)
+        forward = stored_jit(stateless_forward, repr(("forward", key)))
         with _FORWARD_LOCK:
             forward = _FORWARD_FUNCTIONS.setdefault(key, forward)
             while len(_FORWARD_FUNCTIONS) > _FORWARD_MAX:

@@ -16,7 +16,9 @@ per-batch loop and in compiling its train step than in arithmetic):
   the epoch loss to the host;
 * its shapes depend on the architecture, the optimiser and the batch size only, never on the
   number of rows, so it is compiled once per process and reused by every model of that
-  architecture: refits in a backtest, a grid search, series of other lengths.
+  architecture: refits in a backtest, a grid search, series of other lengths;
+* with the compilation cache enabled (``tsforecast.backend``), a new process loads the traced
+  and compiled loop from disk instead of tracing and compiling it again.
 
 Other backends use ``Model.fit`` on a compiled Keras model kept in a small pool keyed by
 architecture and batch shape, so that refits do not compile again either.
@@ -28,6 +30,7 @@ import threading
 
 import numpy as np
 
+from .backend import stored_jit
 from .networks import make_optimizer
 
 __all__ = ["CHUNK_BATCHES", "train_network"]
@@ -133,7 +136,7 @@ class _CompiledLoop:
     the weights and optimiser state as arguments.
     """
 
-    def __init__(self, model, optimizer, batch_size):
+    def __init__(self, model, optimizer, batch_size, key):
         jax = importlib.import_module("jax")
         jnp = importlib.import_module("jax.numpy")
         name, clipnorm = optimizer
@@ -181,8 +184,8 @@ class _CompiledLoop:
 
             return jax.lax.fori_loop(0, n_batches, step, jnp.zeros((), jnp.float32))
 
-        self.train_steps = jax.jit(train_steps)
-        self.evaluate = jax.jit(evaluate)
+        self.train_steps = stored_jit(train_steps, repr(("train_steps", key)))
+        self.evaluate = stored_jit(evaluate, repr(("evaluate", key)))
 
     def chunks(self, X, Y, order=None):
         """``(x, y, w, n_batches)`` per chunk of rows (in ``order``), padded with weight 0."""
@@ -209,7 +212,7 @@ def _compiled_loop(model, optimizer, batch_size):
         if loop is not None:
             _LOOPS.move_to_end(key)
             return loop
-    loop = _CompiledLoop(model, optimizer, batch_size)
+    loop = _CompiledLoop(model, optimizer, batch_size, key)
     with _LOOPS_LOCK:
         loop = _LOOPS.setdefault(key, loop)
         while len(_LOOPS) > _LOOPS_MAX:
