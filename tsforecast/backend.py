@@ -1,9 +1,10 @@
 """Settings of the numerical backend behind Keras: the one module that configures it.
 
-The rest of the library talks to ``keras`` only. What cannot be said through Keras, such
-as JAX's persistent compilation cache, is set here, and only when an application asks for
-it: the command-line interface opts in, the library never changes a process-wide setting
-by itself.
+The networks are built with ``keras`` only. What cannot be said through Keras, such as
+JAX's persistent compilation cache, is set here, and only when an application asks for it:
+the command-line interface opts in, the library never changes a process-wide setting by
+itself. :func:`stored_jit` compiles the library's JAX-only fast paths (training loop,
+forecasts; other backends go through Keras) so that they use that cache.
 
 Importing this module imports neither Keras nor JAX.
 """
