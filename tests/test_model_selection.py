@@ -210,6 +210,25 @@ def test_backtest_global_forecaster_fits_the_panel_once_per_fold(monthly):
     assert_allclose(b["actual"], -monthly.to_numpy()[24:])
 
 
+def test_backtest_in_threads_equals_the_serial_backtest(monthly):
+    from tsforecast.window_forecaster import LSTMForecaster
+
+    network = LSTMForecaster(window=6, horizon=3, units=(4,), epochs=3, dropout=0.1,
+                             conformal=False, random_state=0)
+    panel = pd.DataFrame({"a": monthly, "b": monthly[::-1].to_numpy()}, index=monthly.index)
+    cv = RollingOriginSplit(n_folds=3, horizon=3)
+    serial = backtest(network, panel, cv, coverage=None)
+    threaded = backtest(network, panel, cv, coverage=None, n_jobs=2)
+    columns = ["series", "fold", "cutoff", "step", "actual", "forecast"]
+    pd.testing.assert_frame_equal(threaded[columns], serial[columns])
+    assert serial["forecast"].nunique() > 3
+    panel_global = backtest(GlobalLastValue(), panel, cv, n_jobs=2)
+    pd.testing.assert_frame_equal(
+        panel_global.drop(columns=["fit_seconds", "predict_ms"]),
+        backtest(GlobalLastValue(), panel, cv).drop(columns=["fit_seconds", "predict_ms"]),
+    )
+
+
 def test_backtest_passes_aligned_exogenous_rows(monthly):
     X = pd.DataFrame({"x": np.arange(100.0, 130.0)}, index=monthly.index)
     table = backtest(EchoExogenous(), monthly, RollingOriginSplit(n_folds=2, horizon=3, gap=1), X=X)

@@ -118,6 +118,22 @@ def test_same_random_state_gives_identical_predictions_in_process(windows):
     assert not np.allclose(first, other)
 
 
+def test_fits_in_parallel_threads_are_reproducible(windows):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, Y = windows
+    params = dict(TINY, dropout=0.1)
+    serial = [LSTMRegressor(**params, random_state=s).fit(X, Y).predict(X) for s in range(4)]
+    numpy_state = np.random.get_state()[1].copy()
+    with ThreadPoolExecutor(2) as pool:
+        threaded = list(pool.map(
+            lambda s: LSTMRegressor(**params, random_state=s).fit(X, Y).predict(X), range(4)
+        ))
+    for ours, expected in zip(threaded, serial):
+        assert_array_equal(ours, expected)
+    assert_array_equal(np.random.get_state()[1], numpy_state)  # NumPy's global generator
+
+
 _SUBPROCESS = """
 import sys, numpy as np
 import tsforecast

@@ -131,9 +131,12 @@ class _StoredFunction:
         signature = (str(tree), *((tuple(x.shape), str(x.dtype)) for x in leaves))
         compiled = self._compiled.get(signature)
         if compiled is None:
-            compiled = self._load_or_trace(jax, signature, args)
-            with self._lock:
-                compiled = self._compiled.setdefault(signature, compiled)
+            with self._lock:  # threads wait for one trace instead of tracing in parallel
+                compiled = self._compiled.get(signature)
+                if compiled is None:
+                    compiled = self._compiled[signature] = self._load_or_trace(
+                        jax, signature, args
+                    )
         return compiled(*args)
 
     def _load_or_trace(self, jax, signature, args):

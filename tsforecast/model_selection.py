@@ -369,7 +369,7 @@ def _fold_table(label, fold, y, train, test, point, lower, upper, fit_seconds, p
     )
 
 
-def backtest(forecaster, y, cv, *, coverage=0.9, X=None):
+def backtest(forecaster, y, cv, *, coverage=0.9, X=None, n_jobs=None):
     """Rolling-origin backtest: refit a clone of ``forecaster`` on every fold of ``cv``.
 
     The whole forecaster is cloned and refitted on each training set, so everything it
@@ -395,6 +395,12 @@ def backtest(forecaster, y, cv, *, coverage=0.9, X=None):
         skips intervals.
     X : pandas.DataFrame, optional
         Exogenous regressors aligned with a single series ``y``.
+    n_jobs : int, optional
+        Folds fitted at the same time, in threads (joblib's ``prefer="threads"``; ``None``
+        means 1, ``-1`` all cores). A network's compiled training runs outside Python's
+        global interpreter lock, so the folds of a network backtest share the cores; models
+        that compute in Python gain little (``compare(n_jobs=...)`` runs those in
+        processes). The result is the same as with one job.
 
     Returns
     -------
@@ -420,16 +426,22 @@ def backtest(forecaster, y, cv, *, coverage=0.9, X=None):
             "`X` is supported for a single series only; backtest each column with its own "
             "regressors."
         )
-    tables = []
+    from joblib import Parallel, delayed
+
     if (
         isinstance(y, pd.DataFrame)
         and getattr(forecaster, "get_tag", None)
         and forecaster.get_tag("capability:global")
     ):
-        for fold, (train, test) in enumerate(_folds(cv, len(y))):
-            point, lower, upper, fit_s, pred_ms = forecast_fold(
-                forecaster, y, train, test, coverage=coverage
-            )
+        folds = list(_folds(cv, len(y)))
+        results = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(forecast_fold)(forecaster, y, train, test, coverage=coverage)
+            for train, test in folds
+        )
+        tables = []
+        for fold, ((train, test), (point, lower, upper, fit_s, pred_ms)) in enumerate(
+            zip(folds, results)
+        ):
             columns = list(_training_columns(y.iloc[train]))
             for j, name in enumerate(columns):
                 series = y[name]
@@ -449,16 +461,18 @@ def backtest(forecaster, y, cv, *, coverage=0.9, X=None):
                 tables.append(table[keep])
     else:
         columns = y.items() if isinstance(y, pd.DataFrame) else [(_series_label(y), y)]
+        tasks = []
         for name, series in columns:
             series = series.dropna()
             X_series = None if X is None else X.loc[series.index]
-            for fold, (train, test) in enumerate(_folds(cv, len(series))):
-                point, lower, upper, fit_s, pred_ms = forecast_fold(
-                    forecaster, series, train, test, coverage=coverage, X=X_series
-                )
-                tables.append(
-                    _fold_table(
-                        name, fold, series, train, test, point, lower, upper, fit_s, pred_ms
-                    )
-                )
+            tasks += [(name, series, X_series, fold, train, test)
+                      for fold, (train, test) in enumerate(_folds(cv, len(series)))]
+        results = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(forecast_fold)(forecaster, series, train, test, coverage=coverage, X=X_series)
+            for _, series, X_series, _, train, test in tasks
+        )
+        tables = [
+            _fold_table(name, fold, series, train, test, *result)
+            for (name, series, _, fold, train, test), result in zip(tasks, results)
+        ]
     return pd.concat(tables, ignore_index=True)[list(BACKTEST_COLUMNS)]

@@ -203,11 +203,17 @@ def _orthogonal(rng, shape):
 
 
 def _draw_initial_weights(model, recurrent_initializer, seed):
-    """Keras' default initial weights drawn with NumPy (see the module docstring)."""
+    """Keras' default initial weights drawn with NumPy (see the module docstring), and the
+    states of the dropout seed generators, all from ``seed``: no global random state is read,
+    so models built in parallel threads are reproducible."""
     if seed is None:
         # the global NumPy generator, which keras.utils.set_random_seed seeds
         seed = np.random.randint(np.iinfo(np.int32).max)
     rng = np.random.default_rng(seed)
+    for variable in model.non_trainable_variables:
+        if variable.name == "seed_generator_state":
+            state = [rng.integers(1, np.iinfo(np.int32).max), 0]
+            variable.assign(np.asarray(state, dtype=variable.dtype))
     recurrent_draw = {"orthogonal": _orthogonal, "glorot_uniform": _glorot_uniform}
     for layer in _layers_with_weights(model):
         layer.kernel.assign(_glorot_uniform(rng, tuple(layer.kernel.shape)))
@@ -315,9 +321,10 @@ def build_rnn(
     reset_after : bool, default=True
         GRU variant (Keras default); ``False`` is the original GRU with fewer biases.
     seed : int, optional
-        Seed of the initial weights and of the dropout masks; by default the initial
-        weights come from NumPy's global generator (which ``keras.utils.set_random_seed``
-        seeds).
+        Seed of the initial weights and of the dropout masks; by default both come from
+        NumPy's global generator (which ``keras.utils.set_random_seed`` seeds). The seed is
+        not part of the model's configuration, so models that differ only in their seed
+        share compiled functions.
     compile : bool, default=True
         Compile the model with the optimizer and loss.
     initialize : bool, default=True
@@ -356,6 +363,10 @@ def build_rnn(
     # Build with NumPy zeros, then draw the initial weights on the host (module docstring);
     # other recurrent initialisers than the ones drawn there use Keras' initialisers.
     host_zeros = not initialize or recurrent_initializer in _HOST_DRAWN
+    # With host drawing the dropout generators' states are drawn with the weights, so the
+    # layers get a fixed seed: no global random state is read and the configuration does not
+    # depend on the seed.
+    layer_seed = 0 if host_zeros else seed
     dense_init = {}
     if host_zeros:
         dense_init = {"kernel_initializer": _host_zeros(), "bias_initializer": _host_zeros()}
@@ -372,7 +383,7 @@ def build_rnn(
             recurrent_dropout=float(recurrent_dropout),
             recurrent_initializer=recurrent_initializer,
             reset_after=reset_after,
-            seed=seed,
+            seed=layer_seed,
             name=f"{cell}_{i + 1}",
             host_zeros=host_zeros,
         )
@@ -405,7 +416,7 @@ def build_rnn(
             recurrent_dropout=0.0,
             recurrent_initializer=recurrent_initializer,
             reset_after=reset_after,
-            seed=seed,
+            seed=layer_seed,
             name=f"{cell}_decoder",
             host_zeros=host_zeros,
         )

@@ -122,9 +122,10 @@ class _BaseRNNRegressor(BaseEstimator):
         Halve the learning rate when the monitored loss stalls for ``max(1, patience // 2)``
         epochs.
     random_state : int, RandomState instance or None, default=None
-        Seed of weights, shuffling and dropout (``keras.utils.set_random_seed``, which also
-        seeds Python's and NumPy's global generators). The same seed gives identical
-        predictions in one process and across processes (same backend and hardware).
+        Seed of weights, shuffling and dropout. The same seed gives identical predictions
+        in one process, across processes (same backend and hardware) and when fitted in
+        parallel threads: on JAX the result depends on no global random state (other
+        backends seed Keras' ``fit`` with ``keras.utils.set_random_seed``).
     verbose : int, default=0
         0 silent, 1 Keras progress bar, 2 one line per epoch.
 
@@ -303,12 +304,10 @@ class _BaseRNNRegressor(BaseEstimator):
 
     def _train(self, architecture, training, validation):
         """Train a freshly initialised network; return it and its loss history."""
-        import keras
-
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        # seeds the initial weights (drawn from NumPy's global generator) and dropout
-        keras.utils.set_random_seed(seed)
-        model = build_rnn(**architecture, compile=False)
+        # the one seed of the weights, dropout and shuffling: no global random state is
+        # involved, so fits in parallel threads are reproducible
+        model = build_rnn(**architecture, compile=False, seed=seed)
         history = train_network(
             model,
             training,

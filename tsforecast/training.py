@@ -207,16 +207,13 @@ def _compiled_loop(model, optimizer, batch_size):
     """The compiled loop of this architecture, ``(optimizer name, clipnorm)`` and batch size
     (the learning rate is part of the state passed in)."""
     key = (model.to_json(), optimizer, batch_size)
-    with _LOOPS_LOCK:
+    with _LOOPS_LOCK:  # one loop per key, also when threads ask at the same time
         loop = _LOOPS.get(key)
-        if loop is not None:
-            _LOOPS.move_to_end(key)
-            return loop
-    loop = _CompiledLoop(model, optimizer, batch_size, key)
-    with _LOOPS_LOCK:
-        loop = _LOOPS.setdefault(key, loop)
-        while len(_LOOPS) > _LOOPS_MAX:
-            _LOOPS.popitem(last=False)
+        if loop is None:
+            loop = _LOOPS[key] = _CompiledLoop(model, optimizer, batch_size, key)
+            while len(_LOOPS) > _LOOPS_MAX:
+                _LOOPS.popitem(last=False)
+        _LOOPS.move_to_end(key)
     return loop
 
 

@@ -17,7 +17,8 @@ training ends 78, 84, ..., 132; sines5000: 10 folds, step 12, training ends 4880
 Each repeat is one complete backtest (10 fits + 10 forecasts) in the same process: repeat 0
 includes every one-off cost (JAX compilation, Lightning set-up), later repeats show the
 steady state. ``--compilation-cache DIR`` (tsforecast): the same in a second process with
-JAX's persistent compilation cache warm. Writes one JSON (``--out``).
+JAX's persistent compilation cache warm. ``--n-jobs 2`` (tsforecast): folds fitted in two
+threads (darts' PyTorch already computes on both cores of this machine by itself). Writes one JSON (``--out``).
 """
 import time
 
@@ -43,6 +44,8 @@ p.add_argument("--out", default=None)
 p.add_argument("--compilation-cache", default=None, metavar="DIR",
                help="tsforecast only: JAX's persistent compilation cache in DIR (as the CLI); "
                     "an empty DIR is first filled by an untimed child process")
+p.add_argument("--n-jobs", type=int, default=None,
+               help="tsforecast only: backtest(..., n_jobs=N), folds fitted in N threads")
 p.add_argument("--no-warm-up", action="store_true", help=argparse.SUPPRESS)
 args = p.parse_args()
 if args.compilation_cache and not args.no_warm_up and not (
@@ -52,6 +55,7 @@ if args.compilation_cache and not args.no_warm_up and not (
     subprocess.run([sys.executable, os.path.abspath(__file__), "--system", args.system,
                     "--dataset", args.dataset, "--folds", str(args.folds), "--repeats", "1",
                     "--compilation-cache", args.compilation_cache, "--no-warm-up"]
+                   + (["--n-jobs", str(args.n_jobs)] if args.n_jobs else [])
                    + (["--step", str(args.step)] if args.step else []),
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 step = args.step or (6 if args.dataset == "airpassengers" else 12)
@@ -93,13 +97,14 @@ if args.system == "tsforecast":
             window=C.LAGS, horizon=C.HORIZON, normalize=None, conformal=False,
             random_state=seed, units=(C.UNITS,), epochs=C.EPOCHS, batch_size=C.BATCH,
             learning_rate=C.LR, clipnorm=None, early_stopping=False, reduce_lr=False)
-        table = backtest(forecaster, series, cv, coverage=None)
+        table = backtest(forecaster, series, cv, coverage=None, n_jobs=args.n_jobs)
         forecasts = table.pivot(index="fold", columns="step", values="forecast").to_numpy()
         fold_fit = table.groupby("fold")["fit_seconds"].first().tolist()
         fold_pred = table.groupby("fold")["predict_ms"].first().tolist()
         return forecasts, dict(fold_fit_s=fold_fit, fold_predict_ms=fold_pred)
 
-    api = "backtest(LSTMForecaster(normalize=None, conformal=False, ...), y, RollingOriginSplit(...), coverage=None)"
+    api = ("backtest(LSTMForecaster(normalize=None, conformal=False, ...), y, RollingOriginSplit(...), "
+           f"coverage=None{f', n_jobs={args.n_jobs}' if args.n_jobs else ''})")
 else:
     import logging
     import tempfile
@@ -147,7 +152,8 @@ for r in range(args.repeats):
     print(f"run {r}: backtest {wall:.3f}s ({args.folds} folds) mae {runs[-1]['mae']:.4f} "
           f"cpu/wall {span.cpu / span.wall:.2f}", flush=True)
 
-system = args.system + ("+xla-cache" if args.compilation_cache else "")
+system = (args.system + (f"+{args.n_jobs}-threads" if args.n_jobs else "")
+          + ("+xla-cache" if args.compilation_cache else ""))
 result = dict(benchmark="backtest", system=system, compilation_cache=args.compilation_cache, dataset=args.dataset, versions=versions,
               api=api, folds=args.folds, step=step, horizon=C.HORIZON, train_ends=ends,
               model="LSTM(64) + linear head, 24 -> 12, Adam 1e-3, MSE, batch 32, 10 epochs",

@@ -9,14 +9,14 @@ shuffled, no validation, float32 on CPU. Fit time runs from the scaled training 
 trained model (windowing, building, compiling and training included).
 
 Raw Keras and tsforecast runs alternate in one process, so the ratio is measured under the
-same machine load. tsforecast is timed twice: "cold", with its pool of compiled trainers
-emptied before each fit (it compiles, like raw Keras does for every new model), and
-"refit", reusing the compiled trainer of the previous fit (what a backtest, a grid search
+same machine load. tsforecast is timed twice: "cold", with its compiled training loops
+dropped before each fit (it traces and compiles, like raw Keras does for every new model),
+and "refit", reusing the compiled loop of the previous fit (what a backtest, a grid search
 or a refit gets). Predict latency is one 24-value window -> 12 values after warm-up.
 The small-series row is AirPassengers (144 points, first 132 for training): fit plus first
 forecast, measured first (after a warm-up of the backend on an unrelated tiny model), so
 that neither side has compiled anything of that shape; "refit" is a second tsforecast fit
-with another seed, which reuses the pooled trainer and the shared predict function.
+with another seed, which reuses the compiled loop and the shared predict function.
 """
 
 import argparse
@@ -73,11 +73,11 @@ def raw_keras_fit(train, seed):
 
 
 def tsforecast_fit(train, seed, *, cold):
-    from tsforecast import regressors
+    from tsforecast import regressors, training
     from tsforecast.windowing import make_windows
 
     if cold:
-        regressors._TRAINERS.clear()
+        training._LOOPS.clear()
     t0 = time.perf_counter()
     X, Y = make_windows(train, LAGS, HORIZON)
     reg = regressors.LSTMRegressor(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks beyond the peer task, results under tests/benchmarks/results/:
 #   backtest-{tsforecast,darts}-<dataset>.json  10-fold backtest with refits vs darts
+#     (tsforecast also with the compilation cache warm and with folds in 2 threads)
 #   autoarima-{tsforecast,pmdarima,statsforecast}.json   automatic ARIMA on AirPassengers
 #   windowing.json                              make_windows on 10 million points
 #   cli.json                                    tsforecast --help start-up, fit peak RSS
@@ -39,6 +40,11 @@ for part in "${parts[@]}"; do
         run "backtest-tsforecast-xlacache-$ds" env KERAS_BACKEND=jax "$TSF_PY" "$HERE/bench_backtest.py" \
             --system tsforecast --dataset "$ds" --out "$RES/backtest-tsforecast-xlacache-$ds.json" \
             --compilation-cache "$BENCH_HOME/xla-cache-backtest-$(date +%Y%m%d-%H%M%S)"
+        run "backtest-tsforecast-2threads-$ds" env KERAS_BACKEND=jax "$TSF_PY" "$HERE/bench_backtest.py" \
+            --system tsforecast --dataset "$ds" --n-jobs 2 --out "$RES/backtest-tsforecast-2threads-$ds.json"
+        run "backtest-tsforecast-2threads-xlacache-$ds" env KERAS_BACKEND=jax "$TSF_PY" "$HERE/bench_backtest.py" \
+            --system tsforecast --dataset "$ds" --n-jobs 2 --out "$RES/backtest-tsforecast-2threads-xlacache-$ds.json" \
+            --compilation-cache "$BENCH_HOME/xla-cache-backtest-threads-$(date +%Y%m%d-%H%M%S)"
         run "backtest-darts-$ds" "$PEER_PY" "$HERE/bench_backtest.py" \
             --system darts --dataset "$ds" --out "$RES/backtest-darts-$ds.json"
       done ;;
