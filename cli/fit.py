@@ -222,6 +222,9 @@ def build_forecaster(model_name, options, *, season, horizon, n_obs, n_series, s
         )
     options = dict(options)
     window = options.pop("window", None)
+    if model_name in registry.NEURAL:
+        # the ensemble members and calibration models train in threads, on all cores
+        options.setdefault("n_jobs", -1)
     if model_name == "auto":
         if n_series > 1:
             options["global_model"] = True

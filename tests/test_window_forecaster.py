@@ -293,3 +293,21 @@ def test_too_short_series_fits_but_has_no_intervals():
     assert f.predict().shape == (6,)
     with pytest.raises(ValueError, match="no calibration residuals.*shorter window"):
         f.predict_interval()
+
+
+def test_ensemble_and_calibration_models_fitted_in_threads_are_the_same(monthly):
+    params = dict(window=12, horizon=6, n_ensemble=3, units=(4,), epochs=3, dropout=0.1,
+                  random_state=0, n_calibration=2)
+    serial = LSTMForecaster(**params).fit(monthly)
+    threaded = LSTMForecaster(**params, n_jobs=2).fit(monthly)
+    pd.testing.assert_frame_equal(threaded.predict_interval(coverage=0.8),
+                                  serial.predict_interval(coverage=0.8))
+    assert len(threaded.estimators_) == 3
+    direct = WindowForecaster(DecisionTreeRegressor(), window=12, horizon=4, strategy="direct",
+                              n_ensemble=2, random_state=0, n_jobs=2).fit(monthly)
+    assert len(direct.estimators_) == 8
+    pd.testing.assert_series_equal(
+        direct.predict(),
+        WindowForecaster(DecisionTreeRegressor(), window=12, horizon=4, strategy="direct",
+                         n_ensemble=2, random_state=0).fit(monthly).predict(),
+    )
