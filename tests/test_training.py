@@ -31,7 +31,7 @@ def _train(path, model, training_rows, validation=None, **options):
     options = {"optimizer": "sgd", "learning_rate": 0.1, "clipnorm": None, "batch_size": 128,
                "epochs": 3, "seed": 0, "verbose": 0, **options}
     optimizer = (options.pop("optimizer"), options.pop("clipnorm"))
-    return path(model, optimizer, training_rows, validation, [], **options)
+    return path(model, model.to_json(), optimizer, training_rows, validation, [], **options)
 
 
 def test_compiled_loop_matches_keras_fit_step_for_step():
@@ -60,7 +60,8 @@ def test_epoch_loss_covers_every_row_once_across_chunks():
 
 def test_chunks_pad_with_zero_weights_and_count_batches():
     X, Y = _windows(n=40)
-    loop = training._compiled_loop(_model(), ("sgd", None), 16)
+    model = _model()
+    loop = training._compiled_loop(model, model.to_json(), ("sgd", None), 16)
     order = np.random.default_rng(0).permutation(40)
     (x, y, w, n_batches), = loop.chunks(X, Y, order)
     assert x.shape == (training.CHUNK_BATCHES * 16, 6, 1) and y.shape[0] == x.shape[0]
@@ -91,7 +92,7 @@ def test_early_stopping_restores_the_weights_of_the_best_epoch():
     callbacks = training._callbacks(monitor="val_loss", early_stopping=True, patience=2,
                                     reduce_lr=False)
     history = training._train_compiled(
-        model, ("adam", None), (X[:100], Y[:100]), validation, callbacks,
+        model, model.to_json(), ("adam", None), (X[:100], Y[:100]), validation, callbacks,
         learning_rate=0.5, batch_size=16, epochs=40, seed=0, verbose=0,
     )
     # a learning rate this large makes the validation loss jump about, so training stops
@@ -109,7 +110,7 @@ def test_learning_rate_is_halved_on_plateau():
                                     reduce_lr=True)
     model = _model()
     history = training._train_compiled(
-        model, ("sgd", None), (X, Y), None, callbacks,
+        model, model.to_json(), ("sgd", None), (X, Y), None, callbacks,
         learning_rate=1e-5, batch_size=32, epochs=5, seed=0, verbose=0,
     )
     assert_allclose(history["learning_rate"], [1e-5, 1e-5, 5e-6, 2.5e-6, 1.25e-6], rtol=1e-6)

@@ -10,6 +10,7 @@ Importing this module imports neither Keras nor JAX.
 """
 
 import hashlib
+import importlib
 import os
 import sys
 import tempfile
@@ -128,7 +129,7 @@ class _StoredFunction:
     def __call__(self, *args):
         jax = sys.modules["jax"]
         leaves, tree = jax.tree.flatten(args)
-        signature = (str(tree), *((tuple(x.shape), str(x.dtype)) for x in leaves))
+        signature = (tree, *((x.shape, x.dtype) for x in leaves))
         compiled = self._compiled.get(signature)
         if compiled is None:
             with self._lock:  # threads wait for one trace instead of tracing in parallel
@@ -141,14 +142,14 @@ class _StoredFunction:
 
     def _load_or_trace(self, jax, signature, args):
         directory = _programs_directory(jax)
-        if directory is None:
-            return jax.jit(self._function)
         import keras
 
         from . import __version__
 
-        identity = repr((self._key, signature, jax.__version__, keras.__version__, __version__,
-                         jax.default_backend()))
+        tree, *shapes = signature
+        shapes = [(tuple(shape), str(dtype)) for shape, dtype in shapes]
+        identity = repr((self._key, str(tree), shapes, jax.__version__, keras.__version__,
+                         __version__, jax.default_backend()))
         path = os.path.join(directory, hashlib.sha256(identity.encode()).hexdigest() + ".jaxexport")
         try:
             with open(path, "rb") as file:
@@ -156,13 +157,16 @@ class _StoredFunction:
         except Exception:  # missing, unreadable or from another version: trace again
             pass
         exported = jax.export.export(jax.jit(self._function))(*args)
+        temporary = None
         try:
             os.makedirs(directory, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=directory, suffix=".tmp", delete=False) as file:
+                temporary = file.name
                 file.write(exported.serialize())
-            os.replace(file.name, path)
+            os.replace(temporary, path)
         except OSError:  # a read-only or full cache only costs the next process a trace
-            pass
+            if temporary is not None and os.path.exists(temporary):
+                os.unlink(temporary)
         return jax.jit(exported.call)
 
 
@@ -173,7 +177,7 @@ def stored_jit(function, key):
     persistent compilation cache still traces before it can look a program up. When that
     cache is enabled (:func:`enable_compilation_cache`), the traced program of every input
     signature is serialised with ``jax.export`` into the cache directory, and a later process
-    deserialises it instead of tracing; without the cache this is plain ``jax.jit``.
+    deserialises it instead of tracing.
 
     Parameters
     ----------
@@ -186,6 +190,10 @@ def stored_jit(function, key):
     Returns
     -------
     callable
-        Called with the same arguments as ``function``.
+        Called with the same arguments as ``function``; plain ``jax.jit(function)`` when
+        the cache is not enabled at the time of this call.
     """
+    jax = importlib.import_module("jax")
+    if _programs_directory(jax) is None:
+        return jax.jit(function)
     return _StoredFunction(function, key)

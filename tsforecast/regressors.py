@@ -44,18 +44,35 @@ _FORWARD_LOCK = threading.Lock()
 _FORWARD_MAX = 32
 
 
-def _forward_function(model):
+# Architecture -> the JSON configuration of its model, which keys the compiled functions
+# (serialising a model costs over a millisecond, a noticeable part of a small refit).
+_MODEL_JSON = {}
+_MODEL_JSON_MAX = 64
+
+
+def _model_json(model, architecture):
+    key = tuple(sorted(architecture.items()))
+    json = _MODEL_JSON.get(key)
+    if json is None:
+        if len(_MODEL_JSON) >= _MODEL_JSON_MAX:
+            _MODEL_JSON.clear()
+        json = _MODEL_JSON[key] = model.to_json()
+    return json
+
+
+def _forward_function(model, key=None):
     """A fast ``x -> model(x)`` for small inputs.
 
     On JAX, one jitted ``stateless_call`` per architecture takes the weights as
     arguments, so a refitted or cloned model of the same architecture reuses the compiled
-    code. Other backends use ``Model.predict_on_batch``.
+    code. Other backends use ``Model.predict_on_batch``. ``key``: the model's JSON
+    configuration, when known.
     """
     import keras
 
     if keras.backend.backend() != "jax":
         return model.predict_on_batch
-    key = model.to_json()
+    key = key or model.to_json()
     with _FORWARD_LOCK:
         forward = _FORWARD_FUNCTIONS.get(key)
         if forward is not None:
@@ -312,6 +329,7 @@ class _BaseRNNRegressor(BaseEstimator):
             model,
             training,
             validation,
+            model_json=_model_json(model, architecture),
             optimizer=self.optimizer,
             learning_rate=self.learning_rate,
             clipnorm=self.clipnorm,
@@ -342,7 +360,7 @@ class _BaseRNNRegressor(BaseEstimator):
         self.n_outputs_ = int(architecture["horizon"])
         self.n_params_ = int(model.count_params())
         self.n_epochs_ = len(self.history_.get("loss", []))
-        self._build_cache()
+        self._build_cache(_model_json(model, architecture))
 
     # --------------------------------------------------------------- predict
     def predict(self, X):
@@ -393,8 +411,8 @@ class _BaseRNNRegressor(BaseEstimator):
         tags.target_tags.single_output = True
         return tags
 
-    def _build_cache(self):
-        self._cache_predict = (self.model_, _forward_function(self.model_))
+    def _build_cache(self, model_json=None):
+        self._cache_predict = (self.model_, _forward_function(self.model_, model_json))
         return self._cache_predict
 
     def __getstate__(self):

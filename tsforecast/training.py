@@ -63,6 +63,7 @@ def train_network(
     training,
     validation=None,
     *,
+    model_json=None,
     optimizer="adam",
     learning_rate=1e-3,
     clipnorm=None,
@@ -84,6 +85,8 @@ def train_network(
         ``(X, Y)`` as float32, X of shape ``(n, window, n_features)``, Y ``(n, horizon)``.
     validation : tuple of numpy.ndarray, optional
         ``(X, Y)`` rows to monitor; without them the training loss is monitored.
+    model_json : str, optional
+        ``model.to_json()``, when the caller knows it (it keys the compiled loops).
     optimizer : str, default="adam"
         Keras optimizer name.
     learning_rate : float, default=1e-3
@@ -116,10 +119,13 @@ def train_network(
     options = {"learning_rate": learning_rate, "batch_size": batch_size, "epochs": epochs,
                "seed": seed, "verbose": verbose}
     optimizer = (optimizer, clipnorm)
+    model_json = model_json or model.to_json()
     if keras.backend.backend() == "jax":
-        history = _train_compiled(model, optimizer, training, validation, callbacks, **options)
+        history = _train_compiled(model, model_json, optimizer, training, validation, callbacks,
+                                  **options)
     else:
-        history = _train_keras_fit(model, optimizer, training, validation, callbacks, **options)
+        history = _train_keras_fit(model, model_json, optimizer, training, validation, callbacks,
+                                   **options)
     return {k: [float(v) for v in values] for k, values in history.items()}
 
 
@@ -203,10 +209,10 @@ class _CompiledLoop:
             yield x, y, w, np.int32(-(-m // self.batch_size))
 
 
-def _compiled_loop(model, optimizer, batch_size):
+def _compiled_loop(model, model_json, optimizer, batch_size):
     """The compiled loop of this architecture, ``(optimizer name, clipnorm)`` and batch size
     (the learning rate is part of the state passed in)."""
-    key = (model.to_json(), optimizer, batch_size)
+    key = (model_json, optimizer, batch_size)
     with _LOOPS_LOCK:  # one loop per key, also when threads ask at the same time
         loop = _LOOPS.get(key)
         if loop is None:
@@ -246,11 +252,11 @@ class _LoopState:
         self.optimizer_state[self._learning_rate_index] = np.float32(value)
 
 
-def _train_compiled(model, optimizer, training, validation, callbacks, *, learning_rate,
-                    batch_size, epochs, seed, verbose):
+def _train_compiled(model, model_json, optimizer, training, validation, callbacks, *,
+                    learning_rate, batch_size, epochs, seed, verbose):
     import keras
 
-    loop = _compiled_loop(model, optimizer, batch_size)
+    loop = _compiled_loop(model, model_json, optimizer, batch_size)
     optimizer_state = list(loop.initial_optimizer_state)
     optimizer_state[loop.learning_rate_index] = np.float32(learning_rate)
     state = _LoopState(
@@ -266,23 +272,33 @@ def _train_compiled(model, optimizer, training, validation, callbacks, *, learni
         verbose=verbose, epochs=epochs, steps=n_batches,
     )
     validation_chunks = list(loop.chunks(*validation)) if validation is not None else []
+    # Without callbacks or progress output nothing needs an epoch's loss before the next
+    # epoch starts: the epochs are queued without waiting (the host shuffles the next
+    # epoch while the last one computes) and their losses are read at the end.
+    wait_each_epoch = bool(callbacks) or verbose != 0 or validation is not None
+    queued = []
     rng = np.random.default_rng(seed)
     zero = np.float32(0.0)
     callback_list.on_train_begin()
     for epoch in range(epochs):
-        callback_list.on_epoch_begin(epoch)
         carry = (state.trainable, state.non_trainable, state.optimizer_state, zero)
         for x, y, w, n in loop.chunks(X, Y, rng.permutation(X.shape[0])):
             carry = loop.train_steps(carry, x, y, w, n)
         state.trainable, state.non_trainable, state.optimizer_state = map(list, carry[:3])
-        logs = {"loss": float(carry[3]) / X.shape[0]}
-        if validation is not None:
-            total = sum(
-                float(loop.evaluate(state.trainable, state.non_trainable, x, y, w, n))
-                for x, y, w, n in validation_chunks
-            )
-            logs["val_loss"] = total / validation[0].shape[0]
-        callback_list.on_epoch_end(epoch, logs)
+        queued.append(carry[3])
+        if not wait_each_epoch and epoch < epochs - 1:
+            continue
+        for done, loss in enumerate(queued, start=epoch + 1 - len(queued)):
+            callback_list.on_epoch_begin(done)
+            logs = {"loss": float(loss) / X.shape[0]}
+            if validation is not None:
+                total = sum(
+                    float(loop.evaluate(state.trainable, state.non_trainable, x, y, w, n))
+                    for x, y, w, n in validation_chunks
+                )
+                logs["val_loss"] = total / validation[0].shape[0]
+            callback_list.on_epoch_end(done, logs)
+        queued = []
         if not all(np.isfinite(v) for k, v in logs.items() if k.endswith("loss")):
             break
         if state.stop_training:
@@ -360,14 +376,14 @@ def _stop_on_nonfinite_loss():
     return StopOnNonFiniteLoss()
 
 
-def _train_keras_fit(model, optimizer, training, validation, callbacks, *, learning_rate,
-                     batch_size, epochs, seed, verbose):
+def _train_keras_fit(model, model_json, optimizer, training, validation, callbacks, *,
+                     learning_rate, batch_size, epochs, seed, verbose):
     import keras
 
     X, Y, w = _pad_to_batches(*training, batch_size)
     if validation is not None:
         validation = _pad_to_batches(*validation, batch_size)
-    key = (keras.backend.backend(), model.to_json(), optimizer, batch_size, validation is not None)
+    key = (keras.backend.backend(), model_json, optimizer, batch_size, validation is not None)
     trainer = _TRAINERS.acquire(key)
     if trainer is None:
         trainer = keras.models.clone_model(model)
