@@ -81,3 +81,19 @@ cli.add_command(predict)
 cli.add_command(compare)
 cli.add_command(datasets)
 cli.add_command(info)
+
+
+def main():
+    """The ``tsforecast`` console command."""
+    try:
+        cli(prog_name="tsforecast")
+    except SystemExit as stop:
+        if stop.code == INTERRUPTED_EXIT_CODE:
+            # Networks may still be training in worker threads, inside the backend's native
+            # code, and finalising the interpreter under them aborts the process. The
+            # interrupt has already unwound (temporary files removed, clusters closed), so
+            # leave at once with the status of the interrupt.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(INTERRUPTED_EXIT_CODE)
+        raise

@@ -68,7 +68,7 @@ def error_line(result):
 def run_process(*args, cwd=None, check=True):
     executable = shutil.which("tsforecast")
     command = [executable] if executable else [
-        sys.executable, "-c", "from tsforecast.cli.main import cli; cli(prog_name='tsforecast')"]
+        sys.executable, "-c", "from tsforecast.cli.main import main; main()"]
     process = subprocess.run([*command, *map(str, args)], capture_output=True, text=True,
                              cwd=cwd, timeout=300, check=False)
     if check:
@@ -425,7 +425,7 @@ def test_output_into_a_closed_pipe_stops_quietly():
     # like `tsforecast datasets export tourism_monthly - | head -1`: the reader leaves early
     executable = shutil.which("tsforecast")
     command = [executable] if executable else [
-        sys.executable, "-c", "from tsforecast.cli.main import cli; cli(prog_name='tsforecast')"]
+        sys.executable, "-c", "from tsforecast.cli.main import main; main()"]
     process = subprocess.Popen([*command, "datasets", "export", "tourism_monthly", "-"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout.readline() == b"unique_id,ds,y\n"
@@ -565,7 +565,7 @@ def test_ctrl_c_in_a_real_process(tmp_path):
 
     executable = shutil.which("tsforecast")
     command = [executable] if executable else [
-        sys.executable, "-c", "from tsforecast.cli.main import cli; cli(prog_name='tsforecast')"]
+        sys.executable, "-c", "from tsforecast.cli.main import main; main()"]
     # 50 stacked networks: training lasts well beyond the interrupt
     command += ["fit", "air_passengers", "--model", "lstm", "--units", "64,64", "--epochs", "3000",
                 "--ensemble", "50", "--no-holdout", "--no-intervals", "-o", str(tmp_path / "m.tsf")]

@@ -64,7 +64,7 @@ def test_wheel_has_no_top_level_datasets_or_cli(wheel):
     assert "tsforecast/cli/main.py" in names
     with zipfile.ZipFile(wheel) as archive:
         entry_points = archive.read("tsforecast-0.1.0.dist-info/entry_points.txt").decode()
-    assert "tsforecast = tsforecast.cli.main:cli" in entry_points
+    assert "tsforecast = tsforecast.cli.main:main" in entry_points
 
 
 def test_installed_wheel_works_from_another_directory(environment, tmp_path):

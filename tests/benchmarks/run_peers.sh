@@ -2,7 +2,7 @@
 # tsforecast and its peers on the shared task, in one run of the peer kit's run_all.sh
 # (one process per system and dataset, each under /usr/bin/time -v), then the report.
 #
-#   tests/benchmarks/run_peers.sh                 # ~6 min on an idle 2-core machine
+#   tests/benchmarks/run_peers.sh                 # ~3 min on an idle 2-core machine
 #   REPEATS=5 tests/benchmarks/run_peers.sh 'tsforecast-*' 'darts-*'   # a subset
 #
 # Env: TSF_PEER_BENCH (the kit, default /work/shared/bench; its venv is set up by its
