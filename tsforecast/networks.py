@@ -97,7 +97,7 @@ def count_rnn_parameters(cell, input_size, units, *, bidirectional=False, reset_
     return total
 
 
-# Initialisers that draw_initial_weights reproduces on the host.
+# Recurrent initialisers that _draw_initial_weights reproduces on the host.
 _HOST_DRAWN = ("orthogonal", "glorot_uniform", "zeros")
 
 _HOST_ZEROS_CLASS = None
@@ -138,7 +138,7 @@ def _recurrent_layer(cell, units, *, return_sequences, dropout, recurrent_dropou
             kernel_initializer=zeros, recurrent_initializer=zeros, bias_initializer=zeros
         )
         if cell == "lstm":
-            # the forget-gate bias is set by draw_initial_weights; LSTMCell would build it
+            # the forget-gate bias is set by _draw_initial_weights; LSTMCell would build it
             # with device operations
             options["unit_forget_bias"] = False
     if cell == "simple":
@@ -204,8 +204,8 @@ def _orthogonal(rng, shape):
 
 def _draw_initial_weights(model, recurrent_initializer, seed):
     """Keras' default initial weights drawn with NumPy (see the module docstring), and the
-    states of the dropout seed generators, all from ``seed``: no global random state is read,
-    so models built in parallel threads are reproducible."""
+    states of the dropout seed generators, all from ``seed``: given a seed, no global random
+    state is read, so models built in parallel threads are reproducible."""
     if seed is None:
         # the global NumPy generator, which keras.utils.set_random_seed seeds
         seed = np.random.randint(np.iinfo(np.int32).max)

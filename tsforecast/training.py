@@ -13,7 +13,7 @@ per-batch loop and in compiling its train step than in arithmetic):
   batches of a chunk of shuffled rows, the number of steps a runtime argument), with the
   weights and optimiser state passed in and out (``Model.stateless_call`` and
   ``Optimizer.stateless_apply``), so an epoch costs one call per chunk and one transfer of
-  the epoch loss to the host;
+  the epoch loss to the host (none until the end when no callback reads it);
 * its shapes depend on the architecture, the optimiser and the batch size only, never on the
   number of rows, so it is compiled once per process and reused by every model of that
   architecture: refits in a backtest, a grid search, series of other lengths;

@@ -312,12 +312,12 @@ default=None
         prepared = [self._training_windows(series) for series in training_sets]
         jobs = []
         for Xw, Yw, _, _ in prepared:
+            if self.strategy == "direct":  # one model per step
+                targets = [Yw[:, k] for k in range(steps)]
+            else:
+                targets = [Yw[:, 0] if steps == 1 else Yw]
             for i in range(int(self.n_ensemble)):
-                if self.strategy == "direct":
-                    jobs.append([(Xw, Yw[:, k], self.seed_ + i) for k in range(steps)])
-                else:
-                    jobs.append([(Xw, Yw[:, 0] if steps == 1 else Yw, self.seed_ + i)])
-        jobs = [job for block in jobs for job in block]
+                jobs += [(Xw, target, self.seed_ + i) for target in targets]
         fitted = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(_fit_seeded)(self._make_regressor(), Xw, target, seed)
             for Xw, target, seed in jobs
