@@ -123,6 +123,7 @@ class _StoredFunction:
     def __init__(self, function, key):
         self._function = function
         self._key = key
+        self._device = sys.modules["jax"].devices()[0]
         self._lock = threading.Lock()
         self._compiled = {}
 
@@ -138,7 +139,10 @@ class _StoredFunction:
                     compiled = self._compiled[signature] = self._load_or_trace(
                         jax, signature, args
                     )
-        return compiled(*args)
+        # The results of a deserialised program are committed to the device; committing
+        # the arguments too gives every call the same signature (uncommitted NumPy inputs
+        # followed by committed results would compile the program a second time).
+        return compiled(*jax.device_put(args, self._device))
 
     def _load_or_trace(self, jax, signature, args):
         directory = _programs_directory(jax)
