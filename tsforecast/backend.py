@@ -120,9 +120,10 @@ def _programs_directory(jax):
 class _StoredFunction:
     """``jax.jit(function)`` that also keeps its traced programs on disk (see stored_jit)."""
 
-    def __init__(self, function, key):
+    def __init__(self, function, key, directory):
         self._function = function
         self._key = key
+        self._directory = directory
         self._device = sys.modules["jax"].devices()[0]
         self._lock = threading.Lock()
         self._compiled = {}
@@ -145,7 +146,6 @@ class _StoredFunction:
         return compiled(*jax.device_put(args, self._device))
 
     def _load_or_trace(self, jax, signature, args):
-        directory = _programs_directory(jax)
         import keras
 
         from . import __version__
@@ -154,7 +154,8 @@ class _StoredFunction:
         shapes = [(tuple(shape), str(dtype)) for shape, dtype in shapes]
         identity = repr((self._key, str(tree), shapes, jax.__version__, keras.__version__,
                          __version__, jax.default_backend()))
-        path = os.path.join(directory, hashlib.sha256(identity.encode()).hexdigest() + ".jaxexport")
+        name = hashlib.sha256(identity.encode()).hexdigest() + ".jaxexport"
+        path = os.path.join(self._directory, name)
         try:
             with open(path, "rb") as file:
                 return jax.jit(jax.export.deserialize(bytearray(file.read())).call)
@@ -163,8 +164,9 @@ class _StoredFunction:
         exported = jax.export.export(jax.jit(self._function))(*args)
         temporary = None
         try:
-            os.makedirs(directory, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=directory, suffix=".tmp", delete=False) as file:
+            os.makedirs(self._directory, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self._directory, suffix=".tmp",
+                                             delete=False) as file:
                 temporary = file.name
                 file.write(exported.serialize())
             os.replace(temporary, path)
@@ -198,6 +200,7 @@ def stored_jit(function, key):
         the cache is not enabled at the time of this call.
     """
     jax = importlib.import_module("jax")
-    if _programs_directory(jax) is None:
+    directory = _programs_directory(jax)
+    if directory is None:
         return jax.jit(function)
-    return _StoredFunction(function, key)
+    return _StoredFunction(function, key, directory)

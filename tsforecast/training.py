@@ -342,10 +342,6 @@ class _TrainerPool:
                 if not self._free[oldest]:
                     del self._free[oldest]
 
-    def clear(self):
-        with self._lock:
-            self._free.clear()
-
 
 _TRAINERS = _TrainerPool()
 
