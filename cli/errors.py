@@ -37,10 +37,11 @@ def friendly_error(exc):
             "out of memory; use a smaller model (--units, --window, --ensemble) or fewer series."
         )
     if isinstance(exc, ImportError):
-        return CommandError(
-            f"a required package is missing ({one_line(exc)}); reinstall tsforecast with "
-            "`pip install tsforecast`."
-        )
+        missing = getattr(exc, "name", None)
+        fix = (f"install it with `python -m pip install {missing}`" if missing else
+               "reinstall tsforecast's dependencies with `python -m pip install -e .` in "
+               "its source directory")
+        return CommandError(f"a required package is missing ({one_line(exc)}); {fix}.")
     return CommandError(
         f"unexpected {type(exc).__name__}: {one_line(exc)}; rerun with --verbose for the "
         "traceback and report it."

@@ -1,13 +1,17 @@
 """Build the wheel, install it into a fresh virtual environment and use it from elsewhere.
 
-Marked ``wheel``: it runs in CI; skip it locally with ``-m "not wheel"``. The environment
-reuses the already installed dependencies (``--system-site-packages``) and installs only
-the wheel itself (``--no-deps``), so the check is about packaging, not about downloads.
+Marked ``wheel``: it runs in CI; skip it locally with ``-m "not wheel"``. The new
+environment installs only the wheel itself (``--no-deps``) and reaches the dependencies
+through the site-packages of the interpreter running the tests (a virtual environment, the
+system interpreter or a conda environment alike), so the check is about packaging, not
+about downloads.
 """
 
 import shutil
+import site
 import subprocess
 import sys
+import sysconfig
 import venv
 import zipfile
 from pathlib import Path
@@ -44,11 +48,28 @@ def wheel(tmp_path_factory):
     return built
 
 
+def dependency_directories():
+    """Where the running interpreter finds its packages (its own environment's, not the
+    base interpreter's that ``--system-site-packages`` would give a venv made here)."""
+    paths = sysconfig.get_paths()
+    directories = [paths["purelib"], paths["platlib"]]
+    if site.ENABLE_USER_SITE:
+        directories.append(site.getusersitepackages())
+    return [d for d in dict.fromkeys(directories) if Path(d).is_dir()]
+
+
 @pytest.fixture(scope="module")
 def environment(wheel, tmp_path_factory):
     home = tmp_path_factory.mktemp("venv") / "env"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(home)
+    venv.EnvBuilder(with_pip=False).create(home)
     python = home / "bin" / "python"
+    purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
+    # path entries after the environment's own site-packages, so the installed wheel comes
+    # first; a .pth line adds a directory without running the .pth files inside it (such
+    # as an editable install of this checkout)
+    (Path(purelib.stdout.strip()) / "test-dependencies.pth").write_text(
+        "".join(f"{d}\n" for d in dependency_directories())
+    )
     run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps",
          "--force-reinstall", "--no-index", wheel])
     return home
