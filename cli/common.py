@@ -43,7 +43,7 @@ def use_compilation_cache():
 def read_data(path, *, time_col=None, target=None, id_col=None, fill=None, sep=None,
               date_format=None):
     """Read a CSV with :func:`tsforecast.io.read_csv`, print what was inferred, return it."""
-    from tsforecast.io import read_csv
+    from tsforecast.dataio import read_csv
 
     with captured_warnings():
         data = read_csv(path, time_col=time_col, target=target, id_col=id_col, fill=fill,

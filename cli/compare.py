@@ -13,7 +13,6 @@ from tsforecast.cli.common import (
     series_lengths,
     use_compilation_cache,
 )
-from tsforecast.cli.fit import default_horizon
 from tsforecast.cli.options import (
     DataFile,
     Fraction,
@@ -25,6 +24,7 @@ from tsforecast.cli.options import (
     output_options,
 )
 from tsforecast.cli.output import (
+    click_progress,
     emit_json,
     format_number,
     format_percent,
@@ -34,7 +34,9 @@ from tsforecast.cli.output import (
     settings,
 )
 
-DEFAULT_MODELS = "naive,snaive,drift,ets,theta,autoarima,auto"
+from tsforecast.defaults import COMPARE_MODELS, default_horizon
+
+DEFAULT_MODELS = ",".join(COMPARE_MODELS)
 _METRIC_LABELS = {"mase": "MASE", "rmsse": "RMSSE", "mae": "MAE", "rmse": "RMSE",
                   "smape": "sMAPE", "mape": "MAPE"}
 _EXPORTS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown"}
@@ -79,8 +81,7 @@ def _jobs(ctx, param, value):
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help="Plot the errors by horizon step into an image (e.g. horizon.png).")
 @output_options
-def compare(data, time_col, target, id_col, fill, sep, date_format, models, units, bidirectional, window,
-            epochs, batch_size, learning_rate, dropout, ensemble, seed, folds, horizon,
+def compare(data, time_col, target, id_col, fill, sep, date_format, models, seed, folds, horizon,
             season_length, metrics, coverage, jobs, dask_address, output, plot_path):
     """Backtest models on DATA and rank them against baselines.
 
@@ -99,9 +100,7 @@ def compare(data, time_col, target, id_col, fill, sep, date_format, models, unit
     if plot_path is not None:
         check_writable(plot_path, "--plot")
     metric_names = _metric_names(metrics)
-    options = network_settings(units=units, bidirectional=bidirectional, window=window,
-                               epochs=epochs, batch_size=batch_size,
-                               learning_rate=learning_rate, dropout=dropout, ensemble=ensemble)
+    options = network_settings()
 
     csv = read_data(data, time_col=time_col, target=target, id_col=id_col, fill=fill, sep=sep,
                     date_format=date_format)
@@ -122,19 +121,18 @@ def compare(data, time_col, target, id_col, fill, sep, date_format, models, unit
     note(f"Season length {season}; horizon {horizon}; {folds} folds; "
          f"models: {', '.join(forecasters)}")
 
-    from tsforecast.comparison import compare as run_compare
-    from tsforecast.model_selection import RollingOriginSplit
+    from tsforecast.evaluation import RollingOriginSplit
+    from tsforecast.evaluation import compare as run_compare
 
     backend, address = "loky", None
     if dask_address is not None:
         backend = "dask"
         address = None if dask_address.strip().lower() == "local" else dask_address
-    quiet = settings().quiet or settings().json
-    with captured_warnings():
+    with captured_warnings(), click_progress("Backtesting") as report:
         comparison = run_compare(
             forecasters, csv.y, RollingOriginSplit(n_folds=folds, horizon=horizon),
             metrics=metric_names, n_jobs=jobs, backend=backend, address=address,
-            progress=not quiet, coverage=coverage, season_length=season,
+            progress=report, coverage=coverage, season_length=season,
         )
     board = comparison.leaderboard
     if output is not None:
@@ -156,7 +154,7 @@ def compare(data, time_col, target, id_col, fill, sep, date_format, models, unit
 
 
 def _metric_names(text):
-    from tsforecast.metrics import METRICS
+    from tsforecast.evaluation import METRICS
 
     names = [part.strip().lower() for part in text.split(",") if part.strip()]
     unknown = [name for name in names if name not in METRICS]
@@ -176,6 +174,7 @@ def build_forecasters(models, options, *, season, horizon, n_obs, seed, positive
     a log model could not be fitted on a fold containing a value <= 0).
     """
     from tsforecast import registry
+    from tsforecast.defaults import make_forecaster
 
     neural = [name for name in models if name in registry.NEURAL]
     if options and not neural:
@@ -186,7 +185,7 @@ def build_forecasters(models, options, *, season, horizon, n_obs, seed, positive
         window = extra.pop("window", None)
         if name == "auto":
             extra["positive"] = positive
-        forecasters[name] = registry.make_forecaster(
+        forecasters[name] = make_forecaster(
             name, season_length=season, horizon=horizon, window=window, n_obs=n_obs,
             random_state=seed, **extra,
         )

@@ -1,9 +1,11 @@
 """Turn failures into one-line messages at the command boundary.
 
 User mistakes in options are ``click.BadParameter``/``click.UsageError`` (exit code 2).
-Everything a command raises while working (bad data, unreadable model files, files that
-cannot be written) becomes a :class:`CommandError` (exit code 1) whose message names the
-problem and the fix. Tracebacks are printed only with ``--verbose``.
+What the library reports as the user's to fix (:class:`tsforecast.validation.InputError`:
+bad data, unreadable model files, out-of-range parameters) and files that cannot be read or
+written become a :class:`CommandError` (exit code 1) whose one-line message names the
+problem and the fix. Any other exception is a bug: its message says so and how to see the
+traceback (``--verbose``, which prints it).
 """
 
 import errno
@@ -23,14 +25,22 @@ def one_line(text):
     return " ".join(str(text).split())
 
 
+def _is_user_error(exc):
+    from tsforecast.validation import InputError
+
+    if isinstance(exc, InputError):
+        return True
+    # scikit-learn's own parameter validation, e.g. of a regressor inside a forecaster
+    return type(exc).__name__ == "InvalidParameterError" and type(exc).__module__.startswith(
+        "sklearn."
+    )
+
+
 def friendly_error(exc):
     """Return the :class:`CommandError` describing ``exc`` for a command-line user."""
-    if isinstance(exc, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)) \
-            and getattr(exc, "filename", None):
-        return CommandError(_os_message(exc))
     if isinstance(exc, OSError) and getattr(exc, "errno", None) is not None:
         return CommandError(_os_message(exc))
-    if isinstance(exc, (ValueError, TypeError, FileNotFoundError)):
+    if _is_user_error(exc):
         return CommandError(one_line(exc) or type(exc).__name__)
     if isinstance(exc, MemoryError):
         return CommandError(

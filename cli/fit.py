@@ -39,6 +39,8 @@ from tsforecast.cli.output import (
     run_steps,
 )
 
+from tsforecast.defaults import HOLDOUT_BASELINES, default_horizon
+
 #: Longest training tail stored in the model file for plots (values per series).
 HISTORY_VALUES = 240
 #: Most series whose tail is stored for plots.
@@ -47,21 +49,6 @@ HISTORY_SERIES = 12
 SLOW_BASELINE_MAX_SERIES = 20
 _SLOW_BASELINES = ("arima", "autoarima", "ets", "theta")
 _BASELINE_LABELS = {"snaive": "seasonal naive"}
-
-
-def default_horizon(season_length, n_obs):
-    """Forecast horizon when none is given: one season (13 weeks for weekly data, 6 years
-    for yearly data), shortened so that the series keeps at least 4/5 of its values for
-    training."""
-    if 1 < season_length <= 24:
-        horizon = season_length
-    elif season_length == 52:
-        horizon = 13
-    elif season_length > 24:
-        horizon = min(season_length, 48)
-    else:
-        horizon = 6
-    return max(1, min(horizon, n_obs // 5))
 
 
 @click.command()
@@ -87,15 +74,15 @@ def default_horizon(season_length, n_obs):
 @click.option("--holdout/--no-holdout", default=True, show_default=True,
               help="Score the model on the last HORIZON values against the --baselines "
                    "before the final fit.")
-@click.option("--baselines", type=ModelNames(), default="snaive,autoarima", show_default=True,
+@click.option("--baselines", type=ModelNames(), default=",".join(HOLDOUT_BASELINES),
+              show_default=True,
               help="Reference models scored on the holdout.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Model file to write (default: DATA with the suffix .tsf).")
 @output_options
 @click.pass_context
-def fit(ctx, data, time_col, target, id_col, fill, sep, date_format, model_name, units, bidirectional, window,
-        epochs, batch_size, learning_rate, dropout, ensemble, seed, horizon, season_length,
-        transform, intervals, holdout, baselines, output):
+def fit(ctx, data, time_col, target, id_col, fill, sep, date_format, model_name, seed, horizon,
+        season_length, transform, intervals, holdout, baselines, output):
     """Train a model on DATA, score it on a holdout, save it.
 
     DATA is a CSV file or the name of a shipped dataset (`tsforecast datasets list`).
@@ -118,9 +105,7 @@ def fit(ctx, data, time_col, target, id_col, fill, sep, date_format, model_name,
     n_obs = min(lengths.values())
     season = int(season_length or csv.season_length or 1)
     horizon = int(horizon or default_horizon(season, n_obs))
-    options = network_settings(units=units, bidirectional=bidirectional, window=window,
-                               epochs=epochs, batch_size=batch_size,
-                               learning_rate=learning_rate, dropout=dropout, ensemble=ensemble)
+    options = network_settings(ctx)
     n_series = len(lengths)
 
     def make(values, n):
@@ -135,36 +120,58 @@ def fit(ctx, data, time_col, target, id_col, fill, sep, date_format, model_name,
 
     forecaster, spec = make(y, n_obs)
     model_window = find_param(forecaster, "window")
-    from tsforecast.io import check_length
+    from tsforecast.dataio import check_length
 
     check_length(y, model_window or 1, horizon)
     description = describe_forecaster(forecaster, spec)
     note(f"Season length {season}; horizon {horizon}; model {model_name}: {description}")
 
     scores = []
-    tasks = []
-    if holdout:
-        train, test = _holdout_split(y, horizon)
-        candidate, candidate_spec = make(train, n_obs - horizon)
-        candidate_window = find_param(candidate, "window")
-        if _holdout_possible(lengths, candidate_window, horizon, season):
-            label = model_label(model_name, candidate, candidate_spec)
-            tasks += _holdout_tasks(model_name, label, candidate, baselines, train, test,
-                                    horizon, season, n_series, scores)
-        else:
-            note(f"  note: too few values for a holdout of {horizon}; skipped (scores need "
-                 f"about {_holdout_minimum(candidate_window, horizon, season)} values per "
-                 "series).")
     final = {}
     final_label = model_label(model_name, forecaster, spec)
-    tasks.append((f"final fit of {final_label} on all values",
-                  lambda: final.setdefault("model", _fit(forecaster, y))))
+    # A network that calibrates its intervals refits on earlier cutoffs anyway; the latest
+    # of them is exactly the holdout's training part, so its score costs no extra training.
+    calibrated = find_param(forecaster, "conformal", False) is True
+    train = test = None
+    if holdout:
+        train, test = _holdout_split(y, horizon)
+        if not _holdout_possible(lengths, model_window, horizon, season):
+            note(f"  note: too few values for a holdout of {horizon}; skipped (scores need "
+                 f"about {_holdout_minimum(model_window, horizon, season)} values per "
+                 "series).")
+            train = test = None
+
+    def final_fit():
+        started = time.perf_counter()
+        final["model"] = _fit(forecaster, y)
+        final["seconds"] = time.perf_counter() - started
+
+    from_calibration = train is not None and calibrated
+    what = " (holdout from its calibration folds)" if from_calibration else ""
+    final_task = (f"final fit of {final_label} on all values{what}", final_fit)
+    candidate_tasks = []
+    if train is not None:
+        candidate, candidate_spec = make(train, n_obs - horizon)
+        label = model_label(model_name, candidate, candidate_spec)
+        candidate_tasks = _holdout_tasks(model_name, label, candidate, baselines, train, test,
+                                         horizon, season, n_series, scores)
+    if from_calibration:
+        tasks = [final_task, *candidate_tasks[1:]]
+    else:
+        tasks = [*candidate_tasks, final_task]
 
     started = time.perf_counter()
     with captured_warnings():
         run_steps(tasks, label="Training")
+        fitted = final["model"]
+        if from_calibration:
+            row = _calibration_score(fitted, train, test, season)
+            if row is not None:
+                scores.append({"model": model_name, "label": label, **row,
+                               "fit_seconds": final["seconds"]})
+            else:  # too short for a calibration fold at the holdout's cutoff
+                run_steps(candidate_tasks[:1], label="Holdout")
     train_seconds = time.perf_counter() - started
-    fitted = final["model"]
 
     if scores:
         scores.sort(key=lambda row: (row["mase"] is None, row["mase"] or 0.0))
@@ -195,7 +202,7 @@ def fit(ctx, data, time_col, target, id_col, fill, sep, date_format, model_name,
 
 
 def _check_transform(spec):
-    from tsforecast.transforms import parse_transforms
+    from tsforecast.forecasting import parse_transforms
 
     try:
         parse_transforms(spec)
@@ -212,6 +219,7 @@ def build_forecaster(model_name, options, *, season, horizon, n_obs, n_series, s
     the log: both are decided on the values the forecaster is trained on.
     """
     from tsforecast import registry
+    from tsforecast.defaults import make_forecaster
 
     if options and model_name not in registry.NEURAL:
         flags = ", ".join("--" + k.replace("_", "-").replace("n-ensemble", "ensemble")
@@ -229,12 +237,12 @@ def build_forecaster(model_name, options, *, season, horizon, n_obs, n_series, s
         if n_series > 1:
             options["global_model"] = True
         # --transform replaces the log transform that auto chooses for a positive series
-        forecaster = registry.make_forecaster(
+        forecaster = make_forecaster(
             "auto", season_length=season, horizon=horizon, window=window, n_obs=n_obs,
             random_state=seed, positive=positive and transform is None, **options,
         )
         return forecaster if transform is None else _with_transform(forecaster, transform)
-    return registry.make_forecaster(
+    return make_forecaster(
         model_name, season_length=season, horizon=horizon, window=window, n_obs=n_obs,
         random_state=seed, transforms=transform if transform not in (None, "none") else None,
         **options,
@@ -242,7 +250,7 @@ def build_forecaster(model_name, options, *, season, horizon, n_obs, n_series, s
 
 
 def _with_transform(forecaster, spec):
-    from tsforecast.transforms import TransformedForecaster, parse_transforms
+    from tsforecast.forecasting import TransformedForecaster, parse_transforms
 
     inner = forecaster.forecaster if isinstance(forecaster, TransformedForecaster) else forecaster
     transforms = parse_transforms(spec)
@@ -288,7 +296,7 @@ def model_label(model_name, forecaster, spec):
 
 def _holdout_tasks(model_name, label, forecaster, baselines, train, test, horizon, season,
                    n_series, scores):
-    from tsforecast import registry
+    from tsforecast.defaults import make_forecaster
 
     candidates = [(model_name, label, forecaster, True)]
     for name in baselines:
@@ -299,15 +307,14 @@ def _holdout_tasks(model_name, label, forecaster, baselines, train, test, horizo
                  f"compare it with `tsforecast compare --models {name}`.")
             continue
         candidates.append((name, _BASELINE_LABELS.get(name, name),
-                           registry.make_forecaster(name, season_length=season, horizon=horizon,
+                           make_forecaster(name, season_length=season, horizon=horizon,
                                                     random_state=0), False))
 
     def make_task(name, label, candidate, required):
         def task():
             started = time.perf_counter()
             try:
-                prediction = _fit(candidate, train).predict(horizon)
-                row = _score(prediction, train, test, season)
+                row = _score(_holdout_forecast(candidate, train, test), train, test, season)
             except Exception as exc:
                 if required:
                     raise
@@ -321,10 +328,45 @@ def _holdout_tasks(model_name, label, forecaster, baselines, train, test, horizo
     return [make_task(*candidate) for candidate in candidates]
 
 
+def _holdout_forecast(forecaster, train, test):
+    """The forecast of ``test`` by a clone fitted on ``train``: a one-fold rolling-origin
+    backtest, as in ``tsforecast compare``."""
+    import pandas as pd
+
+    from tsforecast.evaluation import RollingOriginSplit, backtest
+
+    y = pd.concat([train, test])
+    folds = backtest(forecaster, y, RollingOriginSplit(n_folds=1, horizon=len(test)),
+                     coverage=None)
+    return _forecast_table(folds, test)
+
+
+def _calibration_score(fitted, train, test, season):
+    """Holdout scores from the fitted model's latest calibration fold, whose cutoff is the
+    end of ``train``; None when it has none there."""
+    frame = fitted.calibration_forecasts()
+    if frame is None:
+        return None
+    latest = frame[(frame["fold"] == 0) & (frame["cutoff"] == train.index[-1])]
+    if latest.empty:
+        return None
+    return _score(_forecast_table(latest, test), train, test, season)
+
+
+def _forecast_table(frame, test):
+    """Forecasts of a ``series, step, forecast`` frame shaped like ``test``."""
+    import pandas as pd
+
+    wide = frame.pivot(index="step", columns="series", values="forecast")
+    if test.ndim == 1:
+        return pd.Series(wide.iloc[:, 0].to_numpy(), index=test.index)
+    return pd.DataFrame({c: wide[c].to_numpy() for c in test.columns}, index=test.index)
+
+
 def _score(prediction, train, test, season):
     import numpy as np
 
-    from tsforecast.metrics import mase, smape
+    from tsforecast.evaluation import mase, smape
 
     if train.ndim == 1:
         pairs = [(train.to_numpy(), test.to_numpy(), np.asarray(prediction, dtype=float))]

@@ -292,41 +292,64 @@ def data_options(function):
     return function
 
 
+#: ``ctx.meta`` key under which the network options the user set are collected.
+NETWORK_META = "tsforecast.network"
+
+
+def _collect(name):
+    def store(ctx, param, value):
+        if value is not None:
+            ctx.meta.setdefault(NETWORK_META, {})[name] = value
+        return value
+
+    return store
+
+
+def _setting_option(setting):
+    """The command-line option of one network setting of :mod:`tsforecast.networks.spec`."""
+    flag = "--" + setting.name.replace("_", "-")
+    help_text = setting.doc.split(". ")[0].replace("``", "").rstrip(".") + "."
+    common = {"callback": _collect(setting.name), "expose_value": False, "default": None,
+              "help": f"{help_text} [network default: {_shown(setting.default)}]"}
+    if setting.kind == "boolean":
+        return click.option(f"{flag}/--no-{flag[2:]}", **common)
+    types = {
+        "units": IntList(),
+        "rate": Fraction(0, 1, low_open=False, example=0.1),
+        "positive_int": PositiveInt(setting.name.replace("_", " "), setting.default),
+        "positive_real": PositiveFloat(example=setting.default),
+        "choice": click.Choice(setting.choices),
+    }
+    return click.option(flag, type=types[setting.kind], **common)
+
+
+def _shown(value):
+    return ",".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
+
+
 def network_options(function):
-    """Options of the recurrent-network models."""
-    for decorator in reversed([
-        click.option("--units", type=IntList(),
-                     help="Units per recurrent layer, e.g. 64 or 64,32 (stacked)."),
-        click.option("--bidirectional/--no-bidirectional", default=None,
-                     help="Read each input window in both directions."),
+    """Options of the recurrent-network models: every setting of
+    :mod:`tsforecast.networks.spec` offered on the command line, plus the input window, the
+    seed ensemble and the seed. Read them with :func:`network_settings`."""
+    from tsforecast.networks.spec import RNN_SETTINGS
+
+    decorators = [_setting_option(s) for s in RNN_SETTINGS if s.command_line]
+    decorators += [
         click.option("--window", type=PositiveInt("past values the network sees", 24),
+                     callback=_collect("window"), expose_value=False,
                      help="Input window length (default: from the season and series length)."),
-        click.option("--epochs", type=PositiveInt("passes over the training windows", 50),
-                     help="Training epochs."),
-        click.option("--batch-size", type=PositiveInt("windows per gradient step", 32),
-                     help="Training batch size."),
-        click.option("--learning-rate", type=PositiveFloat(), help="Optimizer learning rate."),
-        click.option("--dropout", type=Fraction(0, 1, low_open=False, example=0.1),
-                     help="Dropout rate in [0, 1)."),
         click.option("--ensemble", type=PositiveInt("models trained with different seeds", 5),
+                     callback=_collect("n_ensemble"), expose_value=False,
                      help="Number of networks (seeds) whose forecasts are combined."),
         click.option("--seed", type=int, default=0, show_default=True,
                      help="Random seed: the same seed gives the same forecasts."),
-    ]):
+    ]
+    for decorator in reversed(decorators):
         function = decorator(function)
     return function
 
 
-def network_settings(**values):
+def network_settings(ctx=None):
     """The network options the user set, as forecaster parameter names."""
-    names = {
-        "units": "units",
-        "bidirectional": "bidirectional",
-        "window": "window",
-        "epochs": "epochs",
-        "batch_size": "batch_size",
-        "learning_rate": "learning_rate",
-        "dropout": "dropout",
-        "ensemble": "n_ensemble",
-    }
-    return {names[k]: v for k, v in values.items() if k in names and v is not None}
+    ctx = ctx or click.get_current_context()
+    return dict(ctx.meta.get(NETWORK_META, {}))

@@ -4,6 +4,7 @@ Results (tables, forecasts, JSON) go to standard output; progress and notes go t
 error so that ``tsforecast predict model.tsf > forecast.csv`` stays clean.
 """
 
+import contextlib
 import json
 import math
 import sys
@@ -73,21 +74,12 @@ def format_table(rows, headers, *, align=None, indent=""):
     """Return ``rows`` (lists of cells, already formatted as text) as an aligned text table.
 
     ``align`` is a string of ``"<"``/``">"`` per column (default: first column left, the
-    others right).
+    others right). The layout is :func:`tsforecast.evaluation.format_table`'s plain style,
+    imported when a table is printed (``--help`` imports no numerical library).
     """
-    rows = [[str(cell) for cell in row] for row in rows]
-    headers = [str(h) for h in headers]
-    align = align or "<" + ">" * (len(headers) - 1)
-    widths = [
-        max([len(headers[j])] + [len(row[j]) for row in rows]) for j in range(len(headers))
-    ]
+    from tsforecast.evaluation.tables import format_table as layout
 
-    def line(cells):
-        return indent + "  ".join(
-            f"{cell:{a}{w}}" for cell, a, w in zip(cells, align, widths)
-        ).rstrip()
-
-    return "\n".join([line(headers)] + [line(row) for row in rows])
+    return layout(rows, headers, style="plain", align=align, indent=indent)
 
 
 def format_number(value, digits=3):
@@ -118,6 +110,24 @@ def progress(items, *, label, length=None, item_show_func=None):
         show_eta=False,
         hidden=hidden,
     )
+
+
+@contextlib.contextmanager
+def click_progress(label):
+    """A ``progress(done, total)`` callback for the library, drawn as a click progress bar.
+
+    The bar (on standard error, hidden with --quiet/--json) appears at the first call,
+    which tells its length, and is closed when the block ends.
+    """
+    with contextlib.ExitStack() as stack:
+        bars = []
+
+        def report(done, total):
+            if not bars:
+                bars.append(stack.enter_context(progress(None, label=label, length=total)))
+            bars[0].update(done - bars[0].pos)
+
+        yield report
 
 
 def run_steps(steps, *, label):

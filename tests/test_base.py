@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from tsforecast.base import BaseForecaster, check_series
+from tsforecast.forecasting import BaseForecaster, check_series
 
 
 class LastValue(BaseForecaster):

@@ -6,16 +6,19 @@ from scipy.stats import norm
 from sklearn.base import clone
 from tsforecast.datasets import load_air_passengers
 
-from tsforecast.baselines import (
+from tsforecast.evaluation import mape
+from tsforecast.forecasting import IntervalUnavailableError
+from tsforecast.statistical import (
     Drift,
     Mean,
     Naive,
     Naive2,
     SeasonalNaive,
     multiplicative_seasonal_indices,
+    normal_quantile,
     seasonality_test,
 )
-from tsforecast.metrics import mape
+from tsforecast.validation import InputValueError
 
 Z90 = norm.ppf(0.95)
 
@@ -62,17 +65,22 @@ def test_season_length_is_inferred_from_the_index_frequency(short):
 
 
 def test_daily_series_uses_weekly_season_and_needs_a_full_season(short):
-    with pytest.raises(ValueError, match="at least one full season"):
+    with pytest.raises(InputValueError, match="at least one full season"):
         SeasonalNaive().fit(short)  # daily data: season length 7 > 6 values
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True, "12"])
 def test_bad_season_length_is_a_clear_error(short, bad):
-    with pytest.raises(ValueError, match="season_length"):
+    with pytest.raises(InputValueError, match=r"`season_length`=.* must be a positive integer"):
         SeasonalNaive(season_length=bad).fit(short)
 
 
 # ------------------------------------------------------------------------ intervals
+def test_normal_quantile_is_the_two_sided_quantile():
+    assert normal_quantile(0.9) == pytest.approx(Z90)
+    assert normal_quantile(0.95) == pytest.approx(1.959964, abs=1e-6)
+
+
 def test_naive_and_seasonal_naive_intervals_follow_fpp3(short):
     y = short.to_numpy()
     sigma = np.sqrt(np.mean(np.diff(y) ** 2))
@@ -111,7 +119,7 @@ def test_intervals_contain_the_forecast_and_widen_with_coverage(air, model):
 def test_interval_needs_enough_data_for_a_variance():
     model = Drift().fit(pd.Series([1.0, 2.0]))
     assert_allclose(model.predict(2), [3.0, 4.0])
-    with pytest.raises(ValueError, match="longer series"):
+    with pytest.raises(IntervalUnavailableError, match="longer series"):
         model.predict_interval(2)
 
 

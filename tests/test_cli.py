@@ -134,7 +134,7 @@ def test_datasets_list_show_export(invoke, tmp_path):
 # --------------------------------------------------------------- fit / predict / info
 def test_fit_predict_info_with_a_baseline(invoke, snaive_model, tmp_path):
     manifest = persistence.read_metadata(snaive_model)
-    assert manifest["class"] == "tsforecast.baselines.SeasonalNaive"
+    assert manifest["class"] == "tsforecast.statistical.baselines.SeasonalNaive"
     assert manifest["metadata"]["data"]["sha256"] == common.file_sha256(
         datasets.dataset_path("air_passengers"))
 
@@ -252,23 +252,54 @@ def test_fit_labels_the_default_model_auto_and_names_each_step(invoke, tmp_path)
     assert "default network" in invoke("fit", "--help").stdout
 
 
+def test_fit_scores_a_calibrated_network_on_its_latest_calibration_fold(invoke, tmp_path,
+                                                                        monkeypatch):
+    from tsforecast.forecasting import TransformedForecaster
+
+    fits = []
+    real_fit = TransformedForecaster.fit
+
+    def counting_fit(forecaster, values, X=None):
+        fits.append(len(values))
+        return real_fit(forecaster, values, X)
+
+    monkeypatch.setattr(TransformedForecaster, "fit", counting_fit)
+    calibrated = invoke("fit", "air_passengers", *TINY, "--horizon", "6", "--baselines",
+                        "snaive", "-o", tmp_path / "a.tsf")
+    assert fits == [144]  # one fit: no second round of training for the holdout
+    steps = [line for line in calibrated.stderr.splitlines() if line.startswith("Training [")]
+    assert steps == ["Training [1/2]: final fit of auto (LSTM(4), log) on all values "
+                     "(holdout from its calibration folds)",
+                     "Training [2/2]: holdout score of seasonal naive"]
+    # the same score as a network trained on the holdout's training part
+    invoke("fit", "air_passengers", *TINY, "--horizon", "6", "--baselines",
+                      "snaive", "--no-intervals", "-o", tmp_path / "b.tsf")
+    rows = [persistence.read_metadata(tmp_path / name)["metadata"]["holdout"]
+            for name in ("a.tsf", "b.tsf")]
+    scores = [{row["model"]: (row["mase"], row["smape"]) for row in r} for r in rows]
+    assert fits[1:] == [138, 144]
+    # float32 network: the fold forecasts many origins in one batch, the holdout one window
+    assert scores[0]["auto"] == pytest.approx(scores[1]["auto"], rel=1e-6)
+    assert scores[0]["snaive"] == scores[1]["snaive"]
+
+
 def test_fit_decides_log_and_window_on_the_holdout_training_part(invoke, tmp_path,
                                                                  monkeypatch):
-    from tsforecast.cli import fit as fit_module
-
     y = datasets.load_air_passengers().iloc[:60].copy()
     y.iloc[-1] = 0.0  # only the holdout part has a value that rules out the log
     data = tmp_path / "ap.csv"
     y.rename_axis("Month").to_csv(data)
-    seen = []
-    real_fit = fit_module._fit
+    from tsforecast.forecasting import TransformedForecaster
 
-    def recording_fit(forecaster, values):
+    seen = []
+    real_fit = TransformedForecaster.fit
+
+    def recording_fit(forecaster, values, X=None):
         seen.append((len(values), common.find_param(forecaster, "window"),
                      type(forecaster).__name__))
-        return real_fit(forecaster, values)
+        return real_fit(forecaster, values, X)
 
-    monkeypatch.setattr(fit_module, "_fit", recording_fit)
+    monkeypatch.setattr(TransformedForecaster, "fit", recording_fit)
     result = invoke("fit", data, *TINY, "--horizon", "6", "--baselines", "naive",
                     "--no-intervals", "-o", tmp_path / "a.tsf")
     # holdout model: 54 training values, positive -> log, window (54 - 6) // 2 = 24;
@@ -477,7 +508,7 @@ def test_failed_save_keeps_previous_model(runner, snaive_model, tmp_path, monkey
     def fail(*args, **kwargs):
         raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)))
 
-    monkeypatch.setattr(persistence.os, "replace", fail)
+    monkeypatch.setattr("tsforecast.files.os.replace", fail)
     result = runner.invoke(cli, ["fit", "nile", "--model", "naive", "--no-holdout",
                                  "-o", str(target)])
     assert result.exit_code == 1 and "Traceback" not in result.output
@@ -505,7 +536,7 @@ def test_interrupted_fit_leaves_no_partial_model(runner, snaive_model, tmp_path,
     target = shutil.copy(snaive_model, tmp_path / "model.tsf")
     before = Path(target).read_bytes()
     if where == "saving":
-        monkeypatch.setattr(persistence.os, "fsync", raise_interrupt)
+        monkeypatch.setattr("tsforecast.files.os.fsync", raise_interrupt)
     else:
         monkeypatch.setattr("tsforecast.cli.fit._fit", raise_interrupt)
     result = runner.invoke(cli, ["fit", "nile", "--model", "naive", "--no-holdout",

@@ -8,10 +8,21 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from tsforecast.base import BaseForecaster, IntervalUnavailableError
-from tsforecast.baselines import Drift, Naive
-from tsforecast.comparison import Comparison, compare, markdown_table, to_wide
-from tsforecast.model_selection import RollingOriginSplit
+# the stand-in forecasters of the backtest tests serve here too
+from test_model_selection import BandOnLongSeries, BrokenBand, GlobalLastValue, LastValueWithBand
+
+from tsforecast.evaluation import (
+    Comparison,
+    IntervalUnavailableWarning,
+    RollingOriginSplit,
+    backtest,
+    compare,
+    format_table,
+    markdown_table,
+    to_wide,
+)
+from tsforecast.forecasting import BaseForecaster
+from tsforecast.statistical import Drift, Naive
 
 TIMING_COLUMNS = ["fit_seconds", "predict_ms"]
 
@@ -45,18 +56,6 @@ class FailsOnShortSeries(BaseForecaster):
 
     def _predict(self, horizon, X=None):
         return np.full(horizon, self.last_)
-
-
-class GlobalLastValue(BaseForecaster):
-    """A global forecaster: one fit on the whole panel, last value of each column."""
-
-    _tags = {"capability:global": True, "capability:pred_int": False}
-
-    def _fit(self, y, X=None):
-        self.last_ = y.ffill().iloc[-1].to_numpy(dtype=float)
-
-    def _predict(self, horizon, X=None):
-        return np.tile(self.last_, (horizon, 1))
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +163,7 @@ def test_errors_by_horizon_match_the_tidy_results(panel, cv):
 
 
 def test_vectorised_errors_by_horizon_equal_the_metric_of_each_step(panel, cv):
-    from tsforecast import metrics
+    from tsforecast.evaluation import metrics
 
     names = ("mase", "rmsse", "smape", "mape", "rmse", "interval_score")
     result = compare({"naive": Naive()}, panel[["s0", "s2"]], cv, metrics=names)
@@ -261,6 +260,28 @@ def test_markdown_table_escapes_and_aligns():
     ]
 
 
+def test_one_table_layout_in_plain_text_and_markdown():
+    rows, headers = [["naive", "1.00", ""], ["lstm", "0.412", "x"]], ["model", "MASE", "note"]
+    assert format_table(rows, headers, indent="  ").splitlines() == [
+        "  model   MASE  note",
+        "  naive   1.00",
+        "  lstm   0.412     x",
+    ]
+    assert format_table(rows, headers, align="<<<").splitlines() == [
+        "model  MASE   note",
+        "naive  1.00",
+        "lstm   0.412  x",
+    ]
+    assert format_table(rows, headers, style="markdown").splitlines() == [
+        "| model |  MASE | note |",
+        "|:------|------:|-----:|",
+        "| naive |  1.00 |      |",
+        "| lstm  | 0.412 |    x |",
+    ]
+    with pytest.raises(ValueError, match="'plain', 'markdown'"):
+        format_table(rows, headers, style="html")
+
+
 # -------------------------------------------------------------- parallel runs
 def test_serial_joblib_and_dask_give_identical_leaderboards(panel, cv, serial):
     models = {"naive": Naive(), "drift": Drift()}
@@ -347,53 +368,45 @@ def test_progress_bar_goes_to_stderr(panel, cv, capsys):
     assert captured.out == ""
 
 
-class WideBand(BaseForecaster):
-    """Last value with an interval so wide that it always covers."""
-
-    def _fit(self, y, X=None):
-        self.last_ = float(y[-1])
-
-    def _predict(self, horizon, X=None):
-        return np.full(horizon, self.last_)
-
-    def _predict_interval(self, horizon, coverage, X=None):
-        point = self._predict(horizon)
-        return point, point - 1e6, point + 1e6
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_progress_is_reported_through_a_callback(panel, cv, capsys, n_jobs):
+    calls = []
+    compare({"naive": Naive(), "global": GlobalLastValue()}, panel, cv, n_jobs=n_jobs,
+            progress=lambda done, total: calls.append((done, total)))
+    total = 3 * 4 * 2 + 2  # naive and the two baselines on 4 series, the global model
+    assert calls == [(done, total) for done in range(total + 1)]
+    assert capsys.readouterr().err == ""
+    with pytest.raises(TypeError, match="progress\\(done, total\\)"):
+        compare({"naive": Naive()}, panel, cv, progress="yes")
 
 
-class BandOnLongSeries(WideBand):
-    """Its interval needs 40 training values (like a conformal calibration), or fails."""
-
-    def __init__(self, message="BandOnLongSeries has no calibration residuals: too short"):
-        self.message = message
-
-    def _fit(self, y, X=None):
-        super()._fit(y)
-        self.n_train_ = len(y)
-
-    def _predict_interval(self, horizon, coverage, X=None):
-        if self.n_train_ < 40:
-            raise IntervalUnavailableError(self.message)
-        point = self._predict(horizon)
-        return point, point - 1.0, point + 1.0
-
-
-class BrokenBand(BandOnLongSeries):
-    """Its interval fails with an ordinary error, which must not be hidden."""
-
-    def _predict_interval(self, horizon, coverage, X=None):
-        raise ValueError(self.message)
+def test_compare_forecasts_exactly_as_backtest(panel, cv):
+    ragged = panel.copy()
+    ragged.iloc[-3:, 1] = np.nan  # s1 ends within the last test window
+    for forecaster in (Drift(), GlobalLastValue()):
+        compared = compare({"model": forecaster}, ragged, cv, baselines=False).results
+        alone = backtest(forecaster, ragged, cv)
+        if isinstance(forecaster, GlobalLastValue):
+            # compare scores a series only where its whole test window was observed, the
+            # backtest keeps the observed steps
+            assert (alone.query("series == 's1' and fold == 1")["step"] == [1, 2, 3]).all()
+            alone = alone[~((alone["series"] == "s1") & (alone["fold"] == 1))]
+        pd.testing.assert_frame_equal(
+            _without_timings(compared.drop(columns="model")),
+            _without_timings(alone.reset_index(drop=True)),
+        )
 
 
 def test_coverage_ranks_by_distance_to_nominal_and_interval_score_lowest_first(panel, cv):
-    result = compare({"wide": WideBand(), "naive": Naive()}, panel, cv,
+    # "wide": an interval so wide that it always covers
+    result = compare({"wide": LastValueWithBand(width=1e6), "naive": Naive()}, panel, cv,
                      metrics=("coverage", "interval_score"), coverage=0.5)
     board = result.leaderboard
     assert_allclose(board.loc["wide", "coverage_mean"], 1.0)
     distance = (board["coverage_mean"] - 0.5).abs()
     assert board["rank"].tolist() == distance.rank(method="min").astype(int).tolist()
     assert board.index[-1] == "wide"  # always covering is not better than 50% intervals
-    scored = compare({"wide": WideBand(), "naive": Naive()}, panel, cv,
+    scored = compare({"wide": LastValueWithBand(width=1e6), "naive": Naive()}, panel, cv,
                      metrics=("interval_score",), coverage=0.5).leaderboard
     assert scored.index[-1] == "wide" and scored.loc["naive", "rank"] == 1
 
@@ -419,10 +432,9 @@ def test_panel_with_ragged_ends_is_backtested_on_each_series_span(panel, cv):
 
 
 def test_a_fold_without_interval_keeps_its_point_forecast(panel, cv):
-    from tsforecast.model_selection import IntervalUnavailableWarning
-
+    # the interval needs 40 training values: fold 0 of s2 has 36
     with pytest.warns(IntervalUnavailableWarning, match=r"1 fold\(s\) have point forecasts"):
-        result = compare({"band": BandOnLongSeries()}, panel[["s0", "s2"]], cv,
+        result = compare({"band": BandOnLongSeries(minimum=40)}, panel[["s0", "s2"]], cv,
                          metrics=("mae", "coverage"), baselines=False)
     rows = result.results
     short = rows[(rows["series"] == "s2") & (rows["fold"] == 0)]  # 36 training values
@@ -432,12 +444,12 @@ def test_a_fold_without_interval_keeps_its_point_forecast(panel, cv):
                     inside[rows["lower"].notna()].groupby(
                         [rows["series"], rows["fold"]]).mean().mean())
     with pytest.raises(RuntimeError, match="fold 0: ValueError: bad interval"):
-        compare({"band": BrokenBand(message="bad interval")}, panel[["s2"]], cv,
+        compare({"band": BrokenBand(message="bad interval", minimum=40)}, panel[["s2"]], cv,
                 baselines=False)
 
 
 def test_worker_count_follows_the_joblib_convention():
-    from tsforecast.comparison import _n_workers
+    from tsforecast.evaluation.executors import _n_workers
 
     cores = os.cpu_count() or 1
     assert _n_workers(3) == 3

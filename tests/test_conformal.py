@@ -3,8 +3,12 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.linear_model import Ridge
 
-from tsforecast.conformal import calibration_cutoffs, conformal_interval, conformal_quantiles
-from tsforecast.window_forecaster import WindowForecaster
+from tsforecast.forecasting import (
+    WindowForecaster,
+    calibration_cutoffs,
+    conformal_interval,
+    conformal_quantiles,
+)
 
 
 def test_quantile_uses_the_finite_sample_rank():

@@ -49,3 +49,29 @@ def test_frequency_name(freq, expected):
     from tsforecast.frequency import frequency_name
 
     assert frequency_name(freq) == expected
+
+
+def test_infer_frequency_with_gaps_takes_the_smallest_calendar_step():
+    with_gap = pd.DatetimeIndex(["2020-01-01", "2020-02-01", "2020-05-01", "2020-06-01"])
+    assert infer_frequency(with_gap) is None
+    assert infer_frequency(with_gap, allow_gaps=True) == "MS"
+    unsorted_repeated = pd.DatetimeIndex(["2021-03-31", "2020-12-31", "2021-06-30", "2021-03-31"])
+    assert infer_frequency(unsorted_repeated, allow_gaps=True) == "QE-DEC"
+    assert infer_frequency(pd.DatetimeIndex(["2020-01-01", "2020-01-03"]), allow_gaps=True) == "2D"
+    assert infer_frequency(pd.DatetimeIndex(["2020-01-01"]), allow_gaps=True) is None
+
+
+def test_infer_frequency_with_gaps_agrees_with_a_complete_index():
+    index = pd.date_range("2020-01-05", periods=8, freq="W-SUN")
+    assert infer_frequency(index, allow_gaps=True) == infer_frequency(index) == "W-SUN"
+
+
+@pytest.mark.parametrize(
+    ("freq", "expected"),
+    [("MS", "monthly"), ("W-SAT", "weekly"), ("2D", "2D-step"), ("C", "C-step"),
+     (None, "integer")],
+)
+def test_describe_frequency(freq, expected):
+    from tsforecast.frequency import describe_frequency
+
+    assert describe_frequency(freq) == expected

@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose
 
-from tsforecast import metrics
-from tsforecast.metrics import (
+from tsforecast.evaluation import metrics
+from tsforecast.evaluation.metrics import (
     METRICS,
     coverage,
     interval_score,

@@ -5,8 +5,8 @@ from numpy.testing import assert_allclose
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
-from tsforecast.base import BaseForecaster, IntervalUnavailableError
-from tsforecast.model_selection import BACKTEST_COLUMNS, RollingOriginSplit, backtest
+from tsforecast.evaluation import BACKTEST_COLUMNS, RollingOriginSplit, backtest
+from tsforecast.forecasting import BaseForecaster, IntervalUnavailableError
 from tsforecast.windowing import make_windows
 
 
@@ -27,7 +27,10 @@ class MeanOfTraining(BaseForecaster):
 
 
 class LastValueWithBand(BaseForecaster):
-    """Naive forecast with a fixed +-1 interval."""
+    """Naive forecast with a fixed interval of +-``width``."""
+
+    def __init__(self, width=1.0):
+        self.width = width
 
     def _fit(self, y, X=None):
         self.last_ = float(y[-1])
@@ -37,7 +40,7 @@ class LastValueWithBand(BaseForecaster):
 
     def _predict_interval(self, horizon, coverage, X=None):
         point = self._predict(horizon)
-        return point, point - 1.0, point + 1.0
+        return point, point - self.width, point + self.width
 
 
 class GlobalLastValue(BaseForecaster):
@@ -211,7 +214,7 @@ def test_backtest_global_forecaster_fits_the_panel_once_per_fold(monthly):
 
 
 def test_backtest_in_threads_equals_the_serial_backtest(monthly):
-    from tsforecast.window_forecaster import LSTMForecaster
+    from tsforecast.forecasting import LSTMForecaster
 
     network = LSTMForecaster(window=6, horizon=3, units=(4,), epochs=3, dropout=0.1,
                              conformal=False, random_state=0)
@@ -245,10 +248,13 @@ def test_backtest_rejects_splitters_that_look_ahead(monthly):
 
 
 class BandOnLongSeries(BaseForecaster):
-    """Naive forecast whose +-1 interval needs 30 training values (like conformal calibration)."""
+    """Naive forecast whose +-1 interval needs ``minimum`` training values (like conformal
+    calibration)."""
 
-    def __init__(self, message="BandOnLongSeries has no calibration residuals: too short"):
+    def __init__(self, message="BandOnLongSeries has no calibration residuals: too short",
+                 minimum=30):
         self.message = message
+        self.minimum = minimum
 
     def _fit(self, y, X=None):
         self.last_ = float(y[-1])
@@ -258,7 +264,7 @@ class BandOnLongSeries(BaseForecaster):
         return np.full(horizon, self.last_)
 
     def _predict_interval(self, horizon, coverage, X=None):
-        if self.n_train_ < 30:
+        if self.n_train_ < self.minimum:
             raise IntervalUnavailableError(self.message)
         point = self._predict(horizon)
         return point, point - 1.0, point + 1.0
@@ -272,7 +278,7 @@ class BrokenBand(BandOnLongSeries):
 
 
 def test_a_fold_too_short_for_an_interval_keeps_its_point_forecast():
-    from tsforecast.model_selection import IntervalUnavailableWarning
+    from tsforecast.evaluation import IntervalUnavailableWarning
 
     y = pd.Series(np.arange(40.0))
     cv = RollingOriginSplit(n_folds=3, horizon=5)  # training sets of 25, 30 and 35 values

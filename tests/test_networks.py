@@ -177,16 +177,20 @@ def test_save_and_load_with_safe_mode(tmp_path):
 
 
 def test_networks_import_only_keras():
-    # the backend is configured in tsforecast.backend; builders speak Keras only
+    # the backend is reached through tsforecast.backend; builders speak Keras only
     import ast
     from pathlib import Path
 
     from tsforecast import networks
 
-    tree = ast.parse(Path(networks.__file__).read_text())
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
-                if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.module}
-    # Keras for the layers, NumPy (single-threaded BLAS) for the initial weights
-    assert imported == {"keras", "numbers", "numpy", "threadpoolctl"}
+    imported = set()
+    for path in Path(networks.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported |= {alias.name.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module}
+    # Keras for the layers, NumPy (single-threaded BLAS) for the initial weights,
+    # scikit-learn's parameter constraints in the settings table
+    assert imported == {"dataclasses", "inspect", "keras", "numbers", "numpy", "sklearn",
+                        "textwrap", "threadpoolctl", "tsforecast"}

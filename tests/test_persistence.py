@@ -15,9 +15,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from tsforecast.datasets import load_air_passengers, load_tourism_monthly
 
-import tsforecast  # noqa: F401  (sets the Keras backend before Keras is imported)
-from tsforecast import persistence
-from tsforecast.baselines import SeasonalNaive
+import tsforecast
+from tsforecast import SeasonalNaive, WindowForecaster, files, persistence
 from tsforecast.persistence import ModelFileError, load, read_metadata, save
 
 
@@ -28,7 +27,7 @@ def air():
 
 @pytest.fixture(scope="module")
 def lstm_forecaster(air):
-    from tsforecast.window_forecaster import LSTMForecaster
+    from tsforecast import LSTMForecaster
 
     forecaster = LSTMForecaster(window=12, horizon=6, units=(4,), epochs=1, batch_size=16,
                                 random_state=0, n_calibration=2)
@@ -161,7 +160,7 @@ def test_manifest_and_read_metadata(saved_baseline):
     manifest = read_metadata(saved_baseline)
     assert manifest["format"] == persistence.FORMAT
     assert manifest["format_version"] == persistence.FORMAT_VERSION
-    assert manifest["class"] == "tsforecast.baselines.SeasonalNaive"
+    assert manifest["class"] == f"{SeasonalNaive.__module__}.SeasonalNaive"
     assert manifest["metadata"] == {"note": "test"}
     for package in ("tsforecast", "numpy", "pandas", "scikit-learn", "keras"):
         assert package in manifest["versions"]
@@ -311,7 +310,7 @@ def test_load_rejects_oversized_member(tmp_path, saved_baseline, monkeypatch):
         new.writestr("manifest.json", old.read("manifest.json"))
         new.writestr("arrays.npz", b"\x00" * (8 * 1024**2))  # 8 MiB of zeros, ~8 KiB stored
     assert bomb.stat().st_size < 100_000
-    monkeypatch.setattr(persistence, "MAX_MEMBER_BYTES", 1024**2)
+    monkeypatch.setattr("tsforecast.persistence.archive.MAX_MEMBER_BYTES", 1024**2)
     with pytest.raises(ModelFileError, match="zip bomb"):
         load(bomb)
 
@@ -331,6 +330,56 @@ def test_load_refuses_classes_outside_the_allow_list(tmp_path, saved_baseline):
                    replace={"manifest.json": json.dumps(manifest)})
     with pytest.raises(ModelFileError, match="non-fitted attribute 'evil'"):
         load(path)
+
+
+# --------------------------------------------------------- classes that have moved
+@pytest.fixture(scope="module")
+def ridge_forecaster(air):
+    return WindowForecaster(Ridge(), window=12, horizon=6).fit(air)
+
+
+@pytest.fixture
+def moved_module(monkeypatch):
+    """A module path served only by a `tsforecast._moved` stand-in, as after a move."""
+    from tsforecast import _moved
+
+    name = "retired_forecasters"
+    holders = (WindowForecaster.__module__.removeprefix("tsforecast."), "persistence.archive")
+    monkeypatch.setitem(_moved.MOVED, name, holders)
+    yield f"tsforecast.{name}"
+    sys.modules.pop(f"tsforecast.{name}", None)
+    vars(tsforecast).pop(name, None)
+
+
+def with_class_path(source, target, class_path):
+    manifest = manifest_of(source)
+    manifest["class"] = manifest["root"]["class"] = class_path
+    return rewrite(source, target, replace={"manifest.json": json.dumps(manifest)})
+
+
+def test_load_accepts_the_old_module_path_of_a_moved_class(tmp_path, ridge_forecaster):
+    saved = save(ridge_forecaster, tmp_path / "ridge.tsf")
+    old = with_class_path(saved, tmp_path / "old.tsf",
+                          "tsforecast.window_forecaster.WindowForecaster")
+    loaded = load(old)
+    assert type(loaded) is WindowForecaster
+    pd.testing.assert_series_equal(loaded.predict(), ridge_forecaster.predict())
+
+
+def test_load_resolves_classes_through_the_moved_module_stand_in(tmp_path, ridge_forecaster,
+                                                                 moved_module):
+    saved = save(ridge_forecaster, tmp_path / "ridge.tsf")
+    moved = with_class_path(saved, tmp_path / "moved.tsf", f"{moved_module}.WindowForecaster")
+    loaded = load(moved)
+    assert type(sys.modules[moved_module]).__name__ == "_StandIn"
+    assert type(loaded) is WindowForecaster
+    pd.testing.assert_series_equal(loaded.predict(), ridge_forecaster.predict())
+    # what the stand-in hands back must still be an allowed estimator class
+    for attribute, match in [("ModelFileError", "not a tsforecast or scikit-learn estimator"),
+                             ("NoSuchForecaster", "does not exist in this installation")]:
+        path = with_class_path(saved, tmp_path / "refused.tsf", f"{moved_module}.{attribute}")
+        with pytest.raises(ModelFileError, match=match):
+            load(path)
 
 
 def test_load_rejects_lambda_layer(tmp_path):
@@ -386,7 +435,7 @@ def _interrupting(exc):
 )
 def test_failed_save_keeps_previous_file(tmp_path, air, saved_baseline, monkeypatch, target, exc):
     before = saved_baseline.read_bytes()
-    monkeypatch.setattr(persistence.os, target, _interrupting(exc))
+    monkeypatch.setattr(files.os, target, _interrupting(exc))
     with pytest.raises(type(exc)):
         save(SeasonalNaive(season_length=4).fit(air), saved_baseline)
     monkeypatch.undo()

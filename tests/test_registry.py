@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from tsforecast import registry
-from tsforecast.registry import make_forecaster, names, resolve_name
-from tsforecast.window_forecaster import default_window
+from tsforecast.defaults import default_window, make_forecaster
+from tsforecast.registry import names, resolve_name
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ def test_unknown_option_is_a_clear_error():
 )
 def test_default_window_is_the_window_of_the_default_forecaster(season, horizon, n_obs,
                                                                 expected):
-    from tsforecast.window_forecaster import default_forecaster
+    from tsforecast.defaults import default_forecaster
 
     assert default_window(season, horizon, n_obs) == expected
     if n_obs is not None:
@@ -124,7 +124,8 @@ def test_default_window_is_the_window_of_the_default_forecaster(season, horizon,
 
 def test_auto_is_the_default_forecaster():
     from tsforecast.transforms import LogTransform
-    from tsforecast.window_forecaster import default_forecaster
+
+    from tsforecast.defaults import default_forecaster
 
     auto = make_forecaster("AUTO", season_length=12, horizon=6, n_obs=100, random_state=3)
     expected = default_forecaster(12, 6, 100, positive=True, random_state=3)

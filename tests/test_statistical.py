@@ -1,6 +1,10 @@
+import multiprocessing
 import pickle
+import re
+import threading
 import time
 import warnings
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -10,7 +14,7 @@ from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 from tsforecast.datasets import load_air_passengers
 
-from tsforecast.metrics import mape
+from tsforecast.evaluation import mape
 from tsforecast.statistical import (
     ARIMA,
     ETS,
@@ -18,8 +22,12 @@ from tsforecast.statistical import (
     ConvergenceFallbackWarning,
     Theta,
     kpss_ndiffs,
+    sarimax,
+    seasonal_ndiffs,
     seasonal_strength,
 )
+from tsforecast.statistical._context import quiet_statsmodels
+from tsforecast.validation import InputValueError
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +111,7 @@ def test_arima_intervals_widen_with_coverage_and_horizon(airline):
 
 
 def test_seasonal_terms_without_a_season_length_are_a_clear_error(air):
-    with pytest.raises(ValueError, match="season length"):
+    with pytest.raises(InputValueError, match="season length"):
         ARIMA((0, 1, 1), (0, 1, 1, None)).fit(air.to_numpy())
 
 
@@ -111,15 +119,31 @@ def test_seasonal_terms_without_a_season_length_are_a_clear_error(air):
     "kwargs", [{"order": (1, 1)}, {"order": (1, -1, 0)}, {"seasonal_order": (0, 1, 1)}]
 )
 def test_bad_orders_are_clear_errors(air, kwargs):
-    with pytest.raises(ValueError, match="order"):
+    with pytest.raises(InputValueError, match="order"):
         ARIMA(**kwargs).fit(air)
 
 
 # --------------------------------------------------------------- convergence fallback
-def test_non_convergence_falls_back_to_another_optimiser_with_a_warning(split):
+def _fallback_warnings(fit):
+    """``fit()``'s result and the ConvergenceFallbackWarnings it issued; no other warning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fit()
+    assert all(w.category is ConvergenceFallbackWarning for w in caught), caught
+    assert all(w.filename == __file__ for w in caught)  # points at the caller of fit
+    return result, [str(w.message) for w in caught]
+
+
+def test_non_convergence_falls_back_to_another_optimiser_with_one_warning(split):
     train, _ = split
-    with pytest.warns(ConvergenceFallbackWarning, match="did not converge.*retrying with the 'nm'"):
-        model = ARIMA((1, 1, 1), (0, 1, 0, 12), maxiter=1).fit(train)
+    model, messages = _fallback_warnings(
+        lambda: ARIMA((1, 1, 1), (0, 1, 0, 12), maxiter=1).fit(train)
+    )
+    assert messages == [
+        "ARIMA on series 'Passengers': fitting ARIMA(1,1,1)(0,1,0)[12] with the 'lbfgs' "
+        "optimiser did not converge within 1 iterations; retrying with the 'nm' optimiser: "
+        "converged."
+    ]
     assert model.method_ == "nm" and model.converged_
     assert model.order_ == (1, 1, 1)
     reference = ARIMA((1, 1, 1), (0, 1, 0, 12)).fit(train)
@@ -128,41 +152,49 @@ def test_non_convergence_falls_back_to_another_optimiser_with_a_warning(split):
 
 def test_failing_fits_fall_back_to_a_simpler_order(split, monkeypatch):
     train, _ = split
-    make_model = ARIMA._make_model
+    make_sarimax = sarimax.make_sarimax
 
-    def seasonal_arma_always_fails(self, y, exog, order, seasonal_order, trend, **kwargs):
-        model = make_model(self, y, exog, order, seasonal_order, trend, **kwargs)
+    def seasonal_arma_always_fails(y, exog, order, seasonal_order, trend, **kwargs):
+        model = make_sarimax(y, exog, order, seasonal_order, trend, **kwargs)
         if seasonal_order[0] or seasonal_order[2]:
             def fit(*args, **kw):
                 raise np.linalg.LinAlgError("forced failure")
             model.fit = fit
         return model
 
-    monkeypatch.setattr(ARIMA, "_make_model", seasonal_arma_always_fails)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        model = ARIMA((1, 1, 0), (1, 1, 0, 12)).fit(train)
-    messages = [str(w.message) for w in caught if w.category is ConvergenceFallbackWarning]
-    assert len(messages) == 3  # lbfgs -> nm -> powell -> simpler order
-    assert "LinAlgError" in messages[0] and "simpler ARIMA(1,1,0)(0,1,0)[12]" in messages[-1]
+    monkeypatch.setattr(sarimax, "make_sarimax", seasonal_arma_always_fails)
+    model, messages = _fallback_warnings(lambda: ARIMA((1, 1, 0), (1, 1, 0, 12)).fit(train))
+    assert len(messages) == 1  # one report per fit: lbfgs -> nm -> powell -> simpler order
+    assert re.fullmatch(
+        r"ARIMA on series 'Passengers': fitting ARIMA\(1,1,0\)\(1,1,0\)\[12\] with the 'lbfgs' "
+        r"optimiser raised LinAlgError: forced failure; "
+        r"retrying with the 'nm' optimiser raised LinAlgError: forced failure; "
+        r"retrying with the 'powell' optimiser raised LinAlgError: forced failure; "
+        r"falling back to the simpler ARIMA\(1,1,0\)\(0,1,0\)\[12\]: converged\.",
+        messages[0],
+    )
     assert (model.order_, model.seasonal_order_) == ((1, 1, 0), (0, 1, 0, 12))
     assert model.predict(3).notna().all()
 
 
 def test_when_every_fit_fails_the_error_says_so(split, monkeypatch):
     train, _ = split
-    make_model = ARIMA._make_model
+    make_sarimax = sarimax.make_sarimax
 
-    def always_fails(self, *args, **kwargs):
-        model = make_model(self, *args, **kwargs)
+    def always_fails(*args, **kwargs):
+        model = make_sarimax(*args, **kwargs)
         model.fit = lambda *a, **k: (_ for _ in ()).throw(ValueError("boom"))
         return model
 
-    monkeypatch.setattr(ARIMA, "_make_model", always_fails)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceFallbackWarning)
-        with pytest.raises(ValueError, match="every fit of ARIMA"):
+    monkeypatch.setattr(sarimax, "make_sarimax", always_fails)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(InputValueError, match=re.escape(
+            "ARIMA on series 'Passengers': every fit of ARIMA(1,1,0) and its fallbacks failed "
+            "(last error: ValueError: boom)"
+        )):
             ARIMA((1, 1, 0)).fit(train)
+    assert caught == []
 
 
 # ---------------------------------------------------------------------- exogenous
@@ -175,11 +207,11 @@ def test_arima_uses_exogenous_regressors(exog_data):
     forecast = model.predict(6, X=future)
     shuffled = future[["promo", "price"]]  # columns are matched by name
     assert_allclose(model.predict(6, X=shuffled), forecast)
-    with pytest.raises(ValueError, match="pass their future values"):
+    with pytest.raises(InputValueError, match="pass their future values"):
         model.predict(6)
-    with pytest.raises(ValueError, match="at least one row per forecast step"):
+    with pytest.raises(InputValueError, match="at least one row per forecast step"):
         model.predict(6, X=future.iloc[:3])
-    with pytest.raises(ValueError, match="rows"):
+    with pytest.raises(InputValueError, match="rows"):
         ARIMA().fit(y, X=x.iloc[:-1])
 
 
@@ -235,11 +267,14 @@ def test_exhaustive_search_covers_the_grid_and_respects_fixed_differencing():
     assert model.order_[1] == 1
 
 
-def test_auto_arima_final_fit_falls_back_with_a_warning():
+def test_auto_arima_final_fit_falls_back_with_one_warning():
     rng = np.random.default_rng(4)
-    y = pd.Series(np.cumsum(rng.normal(size=100)))
-    with pytest.warns(ConvergenceFallbackWarning, match=r"AutoARIMA \(final fit"):
-        model = AutoARIMA(max_p=1, max_q=1, maxiter=1).fit(y)
+    y = pd.Series(np.cumsum(rng.normal(size=100)), name="walk")
+    model, messages = _fallback_warnings(lambda: AutoARIMA(max_p=1, max_q=1, maxiter=1).fit(y))
+    assert len(messages) == 1
+    assert messages[0].startswith(
+        "AutoARIMA (final fit of the selected model) on series 'walk': fitting ARIMA("
+    )
     assert model.converged_ and model.method_ in ("nm", "powell")
 
 
@@ -269,9 +304,9 @@ def test_auto_arima_on_weekly_data_keeps_seasonal_differencing_without_seasonal_
 
 
 def test_auto_arima_rejects_bad_parameters(air):
-    with pytest.raises(ValueError, match="information_criterion"):
+    with pytest.raises(InputValueError, match="information_criterion"):
         AutoARIMA(information_criterion="hqic").fit(air)
-    with pytest.raises(ValueError, match="max_p"):
+    with pytest.raises(InputValueError, match="max_p"):
         AutoARIMA(max_p=-1).fit(air)
 
 
@@ -307,11 +342,11 @@ def test_ets_automatic_choice_and_intervals(split):
 
 def test_ets_rejects_impossible_components():
     y = pd.Series(np.linspace(-5, 5, 40))
-    with pytest.raises(ValueError, match="strictly positive"):
+    with pytest.raises(InputValueError, match="strictly positive"):
         ETS(error="mul").fit(y)
-    with pytest.raises(ValueError, match="season length"):
+    with pytest.raises(InputValueError, match="season length"):
         ETS(seasonal="add").fit(y)
-    with pytest.raises(ValueError, match="error"):
+    with pytest.raises(InputValueError, match="error"):
         ETS(error="multiplicative").fit(y)
 
 
@@ -328,6 +363,160 @@ def test_theta_matches_statsmodels_theta_model(split):
     assert_allclose(interval["lower"], bounds["lower"], rtol=1e-9)
     assert_allclose(interval["upper"], bounds["upper"], rtol=1e-9)
     assert (model.predict_interval(12, 0.95)["upper"] > interval["upper"]).all()
+
+
+# ------------------------------------------------------------ statsmodels kept quiet
+# statsmodels warns about the fits below. Turned into errors by a strict user's filters, its
+# warnings would make a fit fail or silently change which model is chosen; the tests check
+# that the fits are quiet and identical under `simplefilter("error")` and `"ignore"`.
+@pytest.fixture(scope="module")
+def noise():
+    # 20 values of white noise: statsmodels' start-up for ARIMA(0,1,1) finds non-invertible
+    # starting MA parameters
+    return pd.Series(np.random.default_rng(4).normal(size=20), name="noise")
+
+
+@pytest.fixture(scope="module")
+def spike():
+    # a flat series with one spike: statsmodels' ETS(M,Ad,A) fit does not converge on it
+    rng = np.random.default_rng(0)
+    return pd.Series(np.r_[np.ones(20), 50.0, np.ones(10)] + rng.normal(scale=0.01, size=31))
+
+
+def _raw_warnings(call):
+    """Names of the warning classes that ``call()`` issues when nothing is filtered."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return {w.category.__name__ for w in caught}
+
+
+def _strictly_and_relaxed(call):
+    """``call()`` with every warning an error (as a strict user sets it), and ignored."""
+    results = []
+    for action in ("error", "ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter(action)
+            results.append(call())
+    return results
+
+
+def test_arima_fit_shows_no_statsmodels_warnings(noise):
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    raw = SARIMAX(noise.to_numpy(), order=(0, 1, 1))
+    assert "EstimationWarning" in _raw_warnings(lambda: raw.fit(disp=False, cov_type="none"))
+    strict, relaxed = _strictly_and_relaxed(lambda: ARIMA((0, 1, 1)).fit(noise))
+    assert strict.converged_ and strict.order_ == (0, 1, 1)
+    assert_allclose(strict.params_, relaxed.params_, rtol=0)
+    unpickled = pickle.dumps(strict)  # the statsmodels results are rebuilt quietly
+    forecasts = _strictly_and_relaxed(lambda: pickle.loads(unpickled).predict_interval(3))
+    assert_allclose(*forecasts, rtol=0)
+
+
+def test_auto_arima_fit_shows_no_statsmodels_warnings():
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    y = pd.Series(np.random.default_rng(1).normal(size=30), name="noise")
+    # the first model of the stepwise search with d=1: ARIMA(2,1,2) with a drift, fitted on
+    # the differenced series with the scale concentrated out
+    first = SARIMAX(y.to_numpy(), order=(2, 1, 2), trend="c", simple_differencing=True,
+                    concentrate_scale=True)
+    assert {"EstimationWarning", "ConvergenceWarning"} <= _raw_warnings(
+        lambda: first.fit(disp=False, method="lbfgs", maxiter=50, cov_type="none")
+    )
+    strict, relaxed = _strictly_and_relaxed(lambda: AutoARIMA(season_length=1, d=1).fit(y))
+    assert strict.search_.iloc[0][["p", "q", "constant"]].tolist() == [2, 2, True]
+    pd.testing.assert_frame_equal(strict.search_, relaxed.search_)
+    forecasts = _strictly_and_relaxed(lambda: strict.predict_interval(3))
+    pd.testing.assert_frame_equal(*forecasts)
+    # d chosen by KPSS tests, whose p-value statsmodels warns is clipped to its table
+    strict, relaxed = _strictly_and_relaxed(lambda: AutoARIMA(season_length=1).fit(y))
+    pd.testing.assert_frame_equal(strict.search_, relaxed.search_)
+
+
+def test_ets_fit_shows_no_statsmodels_warnings(spike):
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    raw = ETSModel(spike, error="mul", trend="add", damped_trend=True, seasonal="add",
+                   seasonal_periods=12)
+    assert "ConvergenceWarning" in _raw_warnings(lambda: raw.fit(disp=False, maxiter=1000))
+    strict, relaxed = _strictly_and_relaxed(
+        lambda: ETS("mul", "add", True, "add", season_length=12).fit(spike)
+    )
+    assert_allclose(strict.params_, relaxed.params_, rtol=0)
+    forecasts = _strictly_and_relaxed(lambda: strict.predict_interval(3))
+    pd.testing.assert_frame_equal(*forecasts)
+
+
+def test_differencing_tests_show_no_statsmodels_warnings(noise):
+    from statsmodels.tsa.stattools import kpss
+
+    x = noise.to_numpy()
+    assert "InterpolationWarning" in _raw_warnings(lambda: kpss(x, regression="c", nlags=1))
+    assert _strictly_and_relaxed(lambda: kpss_ndiffs(x)) == [0, 0]
+    strict, relaxed = _strictly_and_relaxed(lambda: seasonal_ndiffs(x, 4))
+    assert strict == relaxed
+
+
+def test_quiet_statsmodels_ignores_exactly_its_warnings():
+    from statsmodels.tools.sm_exceptions import EstimationWarning, HessianInversionWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with quiet_statsmodels():
+            warnings.warn("starting parameters", EstimationWarning)
+            for category in (UserWarning, HessianInversionWarning, ConvergenceFallbackWarning,
+                             RuntimeWarning):  # a RuntimeWarning of this module, not statsmodels'
+                with pytest.raises(category):
+                    warnings.warn("kept", category)
+        with pytest.raises(EstimationWarning):  # outside the block the user's filters apply
+            warnings.warn("starting parameters", EstimationWarning)
+
+
+def test_quiet_statsmodels_holds_in_its_thread_while_other_threads_come_and_go():
+    # catch_warnings fails here: the other thread, which entered first, restores on exit the
+    # filter list saved before this thread entered
+    from statsmodels.tools.sm_exceptions import EstimationWarning
+
+    other_in, this_in, other_out = threading.Event(), threading.Event(), threading.Event()
+    other_outside = []
+
+    def other_fit():
+        with quiet_statsmodels():
+            other_in.set()
+            this_in.wait(10)
+        try:  # this thread is still inside its block: the other one is not quiet any more
+            warnings.warn("starting parameters", EstimationWarning)
+        except EstimationWarning:
+            other_outside.append("raised")
+        other_out.set()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        other = threading.Thread(target=other_fit)
+        other.start()
+        assert other_in.wait(10)
+        with quiet_statsmodels():
+            this_in.set()
+            assert other_out.wait(10)
+            warnings.warn("starting parameters", EstimationWarning)
+        other.join()
+    assert other_outside == ["raised"]
+
+
+def test_fits_in_threads_and_worker_processes_are_quiet(noise):
+    def fit(_):
+        return ARIMA((0, 1, 1)).fit(noise).order_
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(fit, range(8))) == [(0, 1, 1)] * 8
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=spawn, initializer=warnings.simplefilter,
+                             initargs=("error",)) as pool:
+        assert pool.submit(ARIMA((0, 1, 1)).fit, noise).result().order_ == (0, 1, 1)
 
 
 # ----------------------------------------------------------------------- persistence

@@ -1,12 +1,13 @@
 """Training loops: the compiled JAX loop against Keras' own fit, its reuse across refits,
 chunking, early stopping and learning-rate reduction."""
 
+import keras
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-import keras
-from tsforecast import training
+from tsforecast.backend import jax_training, keras_training
+from tsforecast.backend.training import _callbacks
 from tsforecast.networks import build_rnn
 from tsforecast.regressors import LSTMRegressor
 from tsforecast.windowing import make_windows
@@ -38,8 +39,8 @@ def test_compiled_loop_matches_keras_fit_step_for_step():
     # one batch per epoch (batch_size >= rows), so shuffling cannot make the paths differ
     X, Y = _windows()
     compiled, reference = _model(), _model()
-    history = _train(training._train_compiled, compiled, (X, Y))
-    expected = _train(training._train_keras_fit, reference, (X, Y))
+    history = _train(jax_training.train_compiled, compiled, (X, Y))
+    expected = _train(keras_training.train_keras_fit, reference, (X, Y))
     for ours, theirs in zip(compiled.trainable_variables, reference.trainable_variables):
         assert_allclose(np.asarray(ours.value), np.asarray(theirs.value), rtol=2e-5, atol=1e-6)
     # Keras reports the loss before each update, as the compiled loop does
@@ -52,19 +53,19 @@ def test_epoch_loss_covers_every_row_once_across_chunks():
     X, Y = _windows()
     model = _model()
     expected = float(np.mean((np.asarray(model(X)) - Y) ** 2))
-    history = _train(training._train_compiled, model, (X, Y), learning_rate=0.0, batch_size=2,
+    history = _train(jax_training.train_compiled, model, (X, Y), learning_rate=0.0, batch_size=2,
                      epochs=2)
-    assert 90 // 2 > training.CHUNK_BATCHES * 2
+    assert 90 // 2 > jax_training.CHUNK_BATCHES * 2
     assert_allclose(history["loss"], [expected, expected], rtol=1e-5)
 
 
 def test_chunks_pad_with_zero_weights_and_count_batches():
     X, Y = _windows(n=40)
     model = _model()
-    loop = training._compiled_loop(model, model.to_json(), ("sgd", None), 16)
+    loop = jax_training._compiled_loop(model, model.to_json(), ("sgd", None), 16)
     order = np.random.default_rng(0).permutation(40)
     (x, y, w, n_batches), = loop.chunks(X, Y, order)
-    assert x.shape == (training.CHUNK_BATCHES * 16, 6, 1) and y.shape[0] == x.shape[0]
+    assert x.shape == (jax_training.CHUNK_BATCHES * 16, 6, 1) and y.shape[0] == x.shape[0]
     assert n_batches == 3 and w.sum() == 40 and not w[40:].any()
     np.testing.assert_array_equal(x[:40], X[order])
 
@@ -72,26 +73,26 @@ def test_chunks_pad_with_zero_weights_and_count_batches():
 def test_refits_of_one_architecture_share_one_compiled_loop(caplog):
     import jax
 
-    training._LOOPS.clear()
+    jax_training._LOOPS.clear()
     with jax.log_compiles(), caplog.at_level("WARNING"):
         for n in (40, 70, 130):  # different numbers of rows and batches
             X, Y = _windows(n=n)
             LSTMRegressor(units=(4,), epochs=2, batch_size=16, random_state=n).fit(X[:, :, 0], Y)
-    assert len(training._LOOPS) == 1
+    assert len(jax_training._LOOPS) == 1
     compiled = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Compiling")]
     assert sum("jit(train_steps)" in m for m in compiled) == 1
     assert sum("jit(evaluate)" in m for m in compiled) == 1
     LSTMRegressor(units=(5,), epochs=1, batch_size=16).fit(X[:, :, 0], Y)
-    assert len(training._LOOPS) == 2
+    assert len(jax_training._LOOPS) == 2
 
 
 def test_early_stopping_restores_the_weights_of_the_best_epoch():
     X, Y = _windows(n=120)
     validation = (X[100:], Y[100:])
     model = _model(units=(8,))
-    callbacks = training._callbacks(monitor="val_loss", early_stopping=True, patience=2,
+    callbacks = _callbacks(monitor="val_loss", early_stopping=True, patience=2,
                                     reduce_lr=False)
-    history = training._train_compiled(
+    history = jax_training.train_compiled(
         model, model.to_json(), ("adam", None), (X[:100], Y[:100]), validation, callbacks,
         learning_rate=0.5, batch_size=16, epochs=40, seed=0, verbose=0,
     )
@@ -106,10 +107,10 @@ def test_early_stopping_restores_the_weights_of_the_best_epoch():
 def test_learning_rate_is_halved_on_plateau():
     # steps this small improve the loss by less than ReduceLROnPlateau's min_delta (1e-4)
     X, Y = _windows()
-    callbacks = training._callbacks(monitor="loss", early_stopping=False, patience=1,
+    callbacks = _callbacks(monitor="loss", early_stopping=False, patience=1,
                                     reduce_lr=True)
     model = _model()
-    history = training._train_compiled(
+    history = jax_training.train_compiled(
         model, model.to_json(), ("sgd", None), (X, Y), None, callbacks,
         learning_rate=1e-5, batch_size=32, epochs=5, seed=0, verbose=0,
     )

@@ -9,7 +9,7 @@ from scipy import stats
 from sklearn.base import clone
 from sklearn.linear_model import LinearRegression, Ridge
 
-from tsforecast.transforms import (
+from tsforecast.forecasting import (
     BoxCox,
     Difference,
     LogTransform,
@@ -17,9 +17,9 @@ from tsforecast.transforms import (
     RobustScale,
     StandardScale,
     TransformedForecaster,
+    WindowForecaster,
     parse_transforms,
 )
-from tsforecast.window_forecaster import WindowForecaster
 
 
 @pytest.fixture

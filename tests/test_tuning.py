@@ -3,10 +3,9 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from tsforecast.base import BaseForecaster
-from tsforecast.baselines import SeasonalNaive
-from tsforecast.model_selection import RollingOriginSplit
-from tsforecast.tuning import TuningResult, tune
+from tsforecast.evaluation import RollingOriginSplit, TuningResult, tune
+from tsforecast.forecasting import BaseForecaster
+from tsforecast.statistical import SeasonalNaive
 
 
 class ShiftedLast(BaseForecaster):
@@ -58,6 +57,14 @@ def test_backtest_scores_match_a_manual_rolling_origin_computation(cv):
     assert result.best_forecaster_ is None
     # shift s misses by (2 - s) * k at step k: mean over k = 1..6 is 3.5 * (2 - s)
     assert_allclose(result.cv_results_["mean_mae"], [7.0, 3.5, 0.0], atol=1e-12)
+
+
+def test_progress_of_the_search_is_reported_through_a_callback(cv):
+    calls = []
+    y = pd.Series(2.0 * np.arange(40), name="line")
+    tune(ShiftedLast(), {"shift": [0.0, 1.0]}, y, cv, metric="mae", refit=False,
+         progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(done, 6) for done in range(7)]  # 2 candidates x 3 folds
 
 
 def test_random_search_is_reproducible_and_on_a_panel(seasonal, cv):

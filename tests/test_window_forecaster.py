@@ -8,13 +8,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
-from tsforecast.transforms import TransformedForecaster
-from tsforecast.window_forecaster import (
+from tsforecast.defaults import default_forecaster
+from tsforecast.forecasting import (
     GRUForecaster,
     LSTMForecaster,
     SimpleRNNForecaster,
+    TransformedForecaster,
     WindowForecaster,
-    default_forecaster,
 )
 
 STRATEGIES = ["multioutput", "recursive", "direct"]
@@ -184,16 +184,24 @@ def test_nested_params_and_clone():
     assert c.regressor.alpha == 0.5 and c.horizon == 2 and c.regressor is not f.regressor
 
 
-def test_rnn_forecaster_params_alias_the_regressor():
+def test_rnn_forecasters_share_the_regressors_settings():
+    from tsforecast.networks import RNN_SETTINGS
+    from tsforecast.regressors import GRURegressor, LSTMRegressor, SimpleRNNRegressor
+
+    pairs = ((LSTMForecaster, LSTMRegressor), (GRUForecaster, GRURegressor),
+             (SimpleRNNForecaster, SimpleRNNRegressor))
+    for forecaster_class, regressor_class in pairs:
+        forecaster, regressor = forecaster_class().get_params(), regressor_class().get_params()
+        for setting in RNN_SETTINGS:  # same names and defaults in both
+            assert forecaster[setting.name] == regressor[setting.name] == setting.default
+        built = forecaster_class(units=(6,), head="seq2seq")._make_regressor()
+        assert type(built) is regressor_class and built.units == (6,) and built.head == "seq2seq"
     f = LSTMForecaster(units=(4,), epochs=2)
-    assert f.get_params(deep=True)["regressor__units"] == (4,)
-    f.set_params(regressor__units=(6,), regressor__head="seq2seq", window=8)
-    assert f.units == (6,) and f.head == "seq2seq" and f.regressor.units == (6,)
+    f.set_params(units=(6,), head="seq2seq", window=8)
+    assert f.units == (6,) and f.head == "seq2seq" and f.window == 8
     assert clone(f).get_params() == f.get_params()
-    with pytest.raises(ValueError, match="regressor parameters available"):
-        f.set_params(regressor__alpha=1.0)
-    assert type(GRUForecaster().regressor).__name__ == "GRURegressor"
-    assert type(SimpleRNNForecaster().regressor).__name__ == "SimpleRNNRegressor"
+    with pytest.raises(ValueError, match="Invalid parameter 'alpha'"):
+        f.set_params(alpha=1.0)
 
 
 def test_lstm_forecasters_train_on_3d_windows(monthly):
@@ -270,9 +278,8 @@ def test_default_forecaster_beats_seasonal_naive_on_air_passengers():
 
 @pytest.mark.slow
 def test_lstm_forecaster_out_of_the_box_beats_seasonal_naive_on_air_passengers():
-    from tsforecast.datasets import load_air_passengers
-
     from tsforecast.baselines import SeasonalNaive
+    from tsforecast.datasets import load_air_passengers
     from tsforecast.metrics import mase
 
     y = load_air_passengers()

@@ -3,45 +3,37 @@
 ``SimpleRNNRegressor``, ``LSTMRegressor`` and ``GRURegressor`` map input windows
 ``X`` of shape ``(n, window)`` (one series) or ``(n, window, n_features)`` to targets ``y`` of
 shape ``(n,)`` or ``(n, horizon)``. They clone, pickle and work inside ``Pipeline``,
-``GridSearchCV`` and ``TimeSeriesSplit``.
+``GridSearchCV`` and ``TimeSeriesSplit``. Their parameters are the network settings of
+:mod:`tsforecast.networks.spec` plus ``random_state``.
 
-Speed notes:
-
-* Training runs in :mod:`tsforecast.training`: on JAX a compiled loop shared by every model
-  of the same architecture, so refits (a backtest, a grid search, a clone) never trace or
-  compile again.
-* ``predict`` never calls ``Model.predict``, whose per-call overhead dominates small
-  forecasts. On JAX it calls one jitted ``stateless_call`` per architecture, shared by every
-  fitted model of that architecture (other backends: ``Model.predict_on_batch``), on inputs
-  padded to 2 rows or a power-of-two number of rows (at least 32), so only a few shapes
-  compile.
+Training and single forecasts go through :mod:`tsforecast.backend` (on JAX: a compiled loop
+and a jitted forward function shared by every model of an architecture). ``predict`` never
+calls ``Model.predict``, whose per-call overhead dominates small forecasts; its inputs are
+padded to 2 rows or a power-of-two number of rows (at least 32), so only a few shapes
+compile.
 """
-
-import collections
-import numbers
-import threading
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .backend import stored_jit
-from .networks import HEADS, build_rnn
-from .training import train_network
+from tsforecast.backend import forward_function, train_network
+from tsforecast.networks import build_rnn
+from tsforecast.networks.spec import (
+    architecture,
+    constraints,
+    estimator_init,
+    param_docs,
+    settings_of,
+    training_options,
+)
+from tsforecast.validation import InputValueError
 
 __all__ = ["GRURegressor", "LSTMRegressor", "SimpleRNNRegressor"]
 
 # Largest number of rows sent to the network in one predict call.
 _PREDICT_CHUNK = 1024
-
-
-# Model JSON -> compiled stateless forward function, shared by every model of that
-# architecture (JAX backend only; least recently used dropped beyond the size limit).
-_FORWARD_FUNCTIONS = collections.OrderedDict()
-_FORWARD_LOCK = threading.Lock()
-_FORWARD_MAX = 32
 
 
 # Architecture -> the JSON configuration of its model, which keys the compiled functions
@@ -60,91 +52,17 @@ def _model_json(model, architecture):
     return json
 
 
-def _forward_function(model, key=None):
-    """A fast ``x -> model(x)`` for small inputs.
-
-    On JAX, one jitted ``stateless_call`` per architecture takes the weights as
-    arguments, so a refitted or cloned model of the same architecture reuses the compiled
-    code. Other backends use ``Model.predict_on_batch``. ``key``: the model's JSON
-    configuration, when known.
-    """
-    import keras
-
-    if keras.backend.backend() != "jax":
-        return model.predict_on_batch
-    key = key or model.to_json()
-    with _FORWARD_LOCK:
-        forward = _FORWARD_FUNCTIONS.get(key)
-        if forward is not None:
-            _FORWARD_FUNCTIONS.move_to_end(key)
-    if forward is None:
-        template = model
-
-        def stateless_forward(trainable, non_trainable, x):
-            return template.stateless_call(trainable, non_trainable, x, training=False)[0]
-
-        forward = stored_jit(stateless_forward, repr(("forward", key)))
-        with _FORWARD_LOCK:
-            forward = _FORWARD_FUNCTIONS.setdefault(key, forward)
-            while len(_FORWARD_FUNCTIONS) > _FORWARD_MAX:
-                _FORWARD_FUNCTIONS.popitem(last=False)
-    trainable, non_trainable = model.trainable_variables, model.non_trainable_variables
-
-    def predict(x):
-        return forward([v.value for v in trainable], [v.value for v in non_trainable], x)
-
-    return predict
-
-
 class _BaseRNNRegressor(BaseEstimator):
     """Shared implementation of the recurrent regressors; subclasses set ``_cell``.
 
     Parameters
     ----------
-    units : int or tuple of int, default=(64,)
-        Units per recurrent layer; more than one entry stacks layers.
-    bidirectional : bool, default=False
-        Read each window both ways (about twice the parameters and time).
-    dropout : float, default=0.0
-        Dropout rate of the inputs of every recurrent layer.
-    recurrent_dropout : float, default=0.0
-        Dropout rate of the recurrent state.
-    residual : bool, default=False
-        Residual connections between stacked layers.
-    head : {"dense", "seq2seq"}, default="dense"
-        Direct multi-output head, or encoder-decoder (see ``tsforecast.networks.build_rnn``).
-    epochs : int, default=100
-        Maximum number of passes over the training windows.
-    batch_size : int, default=32
-        Windows per gradient step.
-    learning_rate : float, default=1e-3
-        Initial learning rate.
-    optimizer : str, default="adam"
-        Keras optimizer name.
-    clipnorm : float or None, default=1.0
-        Gradient clipping by norm (on by default against exploding gradients); ``None``
-        switches it off.
-    early_stopping : bool, default=True
-        Hold out the last ``validation_fraction`` of the rows (the most recent windows,
-        rows must be in time order) and stop when the validation loss has not improved for
-        ``patience`` epochs, restoring the best weights. With ``horizon`` targets per row,
-        the ``horizon - 1`` rows before the hold-out are used for neither part (their
-        targets overlap the first held-out targets; no gap for 1-D ``y``). With too few
-        rows for a hold-out the training loss is monitored instead.
-    validation_fraction : float, default=0.1
-        Share of the rows held out for early stopping and learning-rate reduction.
-    patience : int, default=10
-        Epochs without improvement before stopping.
-    reduce_lr : bool, default=True
-        Halve the learning rate when the monitored loss stalls for ``max(1, patience // 2)``
-        epochs.
+{settings}
     random_state : int, RandomState instance or None, default=None
         Seed of weights, shuffling and dropout. The same seed gives identical predictions
         in one process, across processes (same backend and hardware) and when fitted in
         parallel threads: on JAX the result depends on no global random state (other
         backends seed Keras' ``fit`` with ``keras.utils.set_random_seed``).
-    verbose : int, default=0
-        0 silent, 1 Keras progress bar, 2 one line per epoch.
 
     Attributes
     ----------
@@ -170,64 +88,9 @@ class _BaseRNNRegressor(BaseEstimator):
 
     _cell = None
 
-    _parameter_constraints = {
-        "units": [Interval(numbers.Integral, 1, None, closed="left"), "array-like"],
-        "bidirectional": ["boolean"],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "recurrent_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "residual": ["boolean"],
-        "head": [StrOptions(set(HEADS))],
-        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "optimizer": [str],
-        "clipnorm": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
-        "reduce_lr": ["boolean"],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
+    _parameter_constraints = {**constraints(), "random_state": ["random_state"]}
 
-    def __init__(
-        self,
-        units=(64,),
-        *,
-        bidirectional=False,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        residual=False,
-        head="dense",
-        epochs=100,
-        batch_size=32,
-        learning_rate=1e-3,
-        optimizer="adam",
-        clipnorm=1.0,
-        early_stopping=True,
-        validation_fraction=0.1,
-        patience=10,
-        reduce_lr=True,
-        random_state=None,
-        verbose=0,
-    ):
-        self.units = units
-        self.bidirectional = bidirectional
-        self.dropout = dropout
-        self.recurrent_dropout = recurrent_dropout
-        self.residual = residual
-        self.head = head
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.optimizer = optimizer
-        self.clipnorm = clipnorm
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.reduce_lr = reduce_lr
-        self.random_state = random_state
-        self.verbose = verbose
+    __init__ = estimator_init(trailing=[("random_state", None)], first_positional="units")
 
     # ------------------------------------------------------------------ data
     def _as_windows(self, X):
@@ -235,27 +98,14 @@ class _BaseRNNRegressor(BaseEstimator):
             return X[:, :, None]
         if X.ndim == 3:
             return X
-        raise ValueError(
+        raise InputValueError(
             f"{type(self).__name__} expects X of shape (n, window) or (n, window, n_features), "
             f"got {X.ndim} dimensions; build windows with tsforecast.make_windows."
         )
 
     def _architecture(self, window, n_channels, horizon):
-        units = self.units
-        if isinstance(units, numbers.Integral):
-            units = (units,)
-        return {
-            "window": window,
-            "n_features": n_channels,
-            "horizon": horizon,
-            "cell": self._cell,
-            "units": tuple(int(u) for u in units),
-            "bidirectional": bool(self.bidirectional),
-            "dropout": float(self.dropout),
-            "recurrent_dropout": float(self.recurrent_dropout),
-            "residual": bool(self.residual),
-            "head": self.head,
-        }
+        return architecture(settings_of(self), cell=self._cell, window=window,
+                            n_features=n_channels, horizon=horizon)
 
     # ------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -325,22 +175,11 @@ class _BaseRNNRegressor(BaseEstimator):
         # the one seed of the weights, dropout and shuffling: no global random state is
         # involved, so fits in parallel threads are reproducible
         model = build_rnn(**architecture, compile=False, seed=seed)
-        history = train_network(
-            model,
-            training,
-            validation,
-            model_json=_model_json(model, architecture),
-            optimizer=self.optimizer,
-            learning_rate=self.learning_rate,
-            clipnorm=self.clipnorm,
-            batch_size=self.batch_size,
-            epochs=self.epochs,
-            early_stopping=self.early_stopping,
-            patience=self.patience,
-            reduce_lr=self.reduce_lr,
-            seed=seed,
-            verbose=self.verbose,
-        )
+        options = training_options(settings_of(self))
+        options.pop("validation_fraction")  # used by _split
+        history = train_network(model, training, validation,
+                                model_json=_model_json(model, architecture), seed=seed,
+                                **options)
         return model, history
 
     def _record(self, model, history, y, architecture):
@@ -349,7 +188,7 @@ class _BaseRNNRegressor(BaseEstimator):
         for name, values in self.history_.items():
             if name.endswith("loss") and not np.all(np.isfinite(values)):
                 epoch = int(np.argmin(np.isfinite(values))) + 1
-                raise ValueError(
+                raise InputValueError(
                     f"{type(self).__name__}: the training {name} became {values[epoch - 1]} at "
                     f"epoch {epoch}; scale X and y (e.g. StandardScaler), lower "
                     f"`learning_rate`={self.learning_rate!r} or keep `clipnorm` set."
@@ -378,7 +217,7 @@ class _BaseRNNRegressor(BaseEstimator):
         X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float32)
         X = self._as_windows(X)
         if X.shape[2] != self.n_channels_:
-            raise ValueError(
+            raise InputValueError(
                 f"X has {X.shape[2]} features per time step but {type(self).__name__} was "
                 f"fitted with {self.n_channels_}; pass windows shaped like the training data."
             )
@@ -412,7 +251,7 @@ class _BaseRNNRegressor(BaseEstimator):
         return tags
 
     def _build_cache(self, model_json=None):
-        self._cache_predict = (self.model_, _forward_function(self.model_, model_json))
+        self._cache_predict = (self.model_, forward_function(self.model_, model_json))
         return self._cache_predict
 
     def __getstate__(self):
@@ -424,6 +263,8 @@ class _BaseRNNRegressor(BaseEstimator):
         if "model_" in self.__dict__:
             self._build_cache()
 
+
+_BaseRNNRegressor.__doc__ = _BaseRNNRegressor.__doc__.replace("{settings}", param_docs())
 
 _EXAMPLE = """
     Examples

@@ -19,15 +19,15 @@ import time
 
 T_START = time.perf_counter()
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
+import argparse
+import json
+import os
+import platform
+import sys
 
 BENCH_DIR = os.environ.get("TSF_PEER_BENCH", "/work/shared/bench")
 sys.path.insert(0, BENCH_DIR)
-import common as C  # noqa: E402
+import common as C
 
 p = argparse.ArgumentParser()
 p.add_argument("--lib", required=True, choices=["tsforecast", "pmdarima", "statsforecast"])
@@ -36,7 +36,7 @@ p.add_argument("--out", default=None)
 args = p.parse_args()
 wlog = C.WarningLog()
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 M = 12
 if args.lib == "tsforecast":

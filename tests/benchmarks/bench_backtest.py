@@ -24,15 +24,15 @@ import time
 
 T_START = time.perf_counter()
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
+import argparse
+import json
+import os
+import platform
+import sys
 
 BENCH_DIR = os.environ.get("TSF_PEER_BENCH", "/work/shared/bench")
 sys.path.insert(0, BENCH_DIR)
-import common as C  # noqa: E402
+import common as C
 
 p = argparse.ArgumentParser()
 p.add_argument("--system", required=True, choices=["tsforecast", "darts"])
@@ -60,7 +60,7 @@ if args.compilation_cache and not args.no_warm_up and not (
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 step = args.step or (6 if args.dataset == "airpassengers" else 12)
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 task = C.Task(args.dataset)
 y = task.ys                                   # float32, z-scored with the train part's stats
@@ -77,10 +77,10 @@ if args.system == "tsforecast":
     os.environ.setdefault("KERAS_BACKEND", "jax")
     import keras
     import pandas as pd
-
-    import tsforecast
     from tsforecast.model_selection import RollingOriginSplit, backtest
     from tsforecast.window_forecaster import LSTMForecaster
+
+    import tsforecast
 
     versions = {"tsforecast": tsforecast.__version__, "keras": keras.__version__,
                 "backend": keras.backend.backend()}

@@ -31,10 +31,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
-
-import tsforecast  # noqa: F401  (selects the Keras backend before anything imports keras)
 from tsforecast.comparison import compare
 from tsforecast.model_selection import RollingOriginSplit
+
+import tsforecast  # noqa: F401  (selects the Keras backend before anything imports keras)
 from tsforecast.registry import make_forecaster
 
 DATASETS = {"tourism": ("Tourism", "monthly"), "m1": ("M1", "monthly")}

@@ -24,9 +24,9 @@ import time
 import numpy as np
 import pandas as pd
 import psutil
-
 from tsforecast.comparison import compare, markdown_table
 from tsforecast.model_selection import RollingOriginSplit
+
 from tsforecast.registry import make_forecaster
 
 

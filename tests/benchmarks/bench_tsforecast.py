@@ -29,16 +29,16 @@ import time
 
 T_START = time.perf_counter()
 
-import argparse  # noqa: E402
-import os  # noqa: E402
-import sys  # noqa: E402
+import argparse
+import os
+import sys
 
 BENCH_DIR = os.environ.get("TSF_PEER_BENCH", "/work/shared/bench")
 _pre = argparse.ArgumentParser(add_help=False)
 _pre.add_argument("--bench-dir", default=BENCH_DIR)
 _known, _ = _pre.parse_known_args()
 sys.path.insert(0, _known.bench_dir)
-import common as C  # noqa: E402
+import common as C
 
 p = C.base_args()
 p.add_argument("--bench-dir", default=BENCH_DIR, help="directory of the peer kit's common.py")
@@ -60,16 +60,16 @@ if args.compilation_cache and not args.no_warm_up and not (
 os.environ.setdefault("KERAS_BACKEND", "jax")
 wlog = C.WarningLog()
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
+from tsforecast.window_forecaster import LSTMForecaster
 
-import tsforecast  # noqa: E402
-from tsforecast.regressors import LSTMRegressor  # noqa: E402
-from tsforecast.window_forecaster import LSTMForecaster  # noqa: E402
-from tsforecast.windowing import make_windows  # noqa: E402
+import tsforecast
+from tsforecast.regressors import LSTMRegressor
+from tsforecast.windowing import make_windows
 
 if args.compilation_cache:
-    from tsforecast.backend import enable_compilation_cache  # noqa: E402
+    from tsforecast.backend import enable_compilation_cache
 
     enable_compilation_cache(args.compilation_cache)
 
@@ -77,8 +77,8 @@ versions = {"tsforecast": tsforecast.__version__, "keras": keras.__version__,
             "numpy": np.__version__, "backend": keras.backend.backend()}
 dev = "cpu"
 if keras.backend.backend() == "jax":
-    import jax  # noqa: E402
-    import jaxlib  # noqa: E402
+    import jax
+    import jaxlib
     versions.update(jax=jax.__version__, jaxlib=jaxlib.__version__)
     dev = str(jax.devices())
 

@@ -19,7 +19,7 @@ import time
 
 BENCH_DIR = os.environ.get("TSF_PEER_BENCH", "/work/shared/bench")
 sys.path.insert(0, BENCH_DIR)
-import common as C  # noqa: E402
+import common as C
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -38,9 +38,9 @@ def main():
     import numpy as np
     import pandas as pd
     from pyinstrument import Profiler
+    from tsforecast.window_forecaster import LSTMForecaster
 
     import tsforecast  # noqa: F401
-    from tsforecast.window_forecaster import LSTMForecaster
 
     task = C.Task(args.dataset)
 

@@ -32,7 +32,7 @@ FOREIGN_RTOL = 1e-5
 
 def environment():
     """What the exact floating-point results depend on: CPU, Python and numerical stack."""
-    import importlib.metadata as metadata
+    from importlib import metadata
 
     cpu = platform.processor() or platform.machine()
     try:
@@ -71,11 +71,15 @@ def compute():
     """Every recorded output, keyed by a readable name."""
     import numpy as np
     from sklearn.linear_model import Ridge
+    from tsforecast.datasets import (
+        load_air_passengers,
+        load_nile,
+        load_tourism_monthly,
+        load_wineind,
+    )
 
     import tsforecast as tsf
-    from tsforecast.datasets import load_air_passengers, load_nile, load_tourism_monthly
-    from tsforecast.datasets import load_wineind
-    from tsforecast.model_selection import RollingOriginSplit, backtest
+    from tsforecast.evaluation import RollingOriginSplit, backtest
 
     warnings.simplefilter("ignore")
     air, wine, nile = load_air_passengers(), load_wineind(), load_nile()
