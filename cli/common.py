@@ -168,25 +168,12 @@ def written_files():
 
 @contextlib.contextmanager
 def atomic_output(path):
-    """Yield a temporary file name next to ``path``, moved onto ``path`` when the block ends.
+    """Yield a temporary file name next to ``path``, moved onto ``path`` when the block ends
+    (:func:`tsforecast.files.atomic_path`), and remember that the command wrote ``path``."""
+    from tsforecast.files import atomic_path
 
-    An error or Ctrl-C inside the block removes the temporary file and leaves ``path`` as it
-    was: an output file is either complete or untouched. The temporary name keeps the
-    suffix of ``path`` (writers such as matplotlib choose the format from it).
-    """
-    import tempfile
-
-    path = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".part{path.suffix}",
-                                     dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path, durable=False) as temporary:
         yield temporary
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
     record_written(path)
 
 

@@ -78,3 +78,45 @@ def test_the_active_backend_is_asked_in_one_place():
 def test_the_old_io_module_name_is_gone():
     # a module named io would shadow the standard library's io for scripts run from here
     assert not (PACKAGE / "io.py").exists() and not (PACKAGE / "io").exists()
+
+
+#: The layers of the README's architecture section, top first; a module may import only
+#: from its own layer and the layers above it.
+LAYERS = [
+    {"validation", "files", "frequency", "_moved", "__init__"},
+    {"dataio"},
+    {"windowing"},
+    {"networks"},
+    {"backend"},
+    {"regressors"},
+    {"forecasting"},
+    {"statistical"},
+    {"evaluation"},
+    {"registry", "defaults"},
+    {"persistence"},
+]
+
+
+def _layer(name):
+    top = name.split(".")[0]
+    return next(i for i, layer in enumerate(LAYERS) if top in layer)
+
+
+def test_imports_point_up_the_layers():
+    wrong = []
+    for path in PACKAGE.rglob("*.py"):
+        module = ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+        tree = ast.parse(path.read_text())
+        targets = [node.module for node in ast.walk(tree)
+                   if isinstance(node, ast.ImportFrom) and node.module
+                   and node.module.startswith("tsforecast.")]
+        targets += [f"tsforecast.{alias.name}" for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and node.module == "tsforecast"
+                    for alias in node.names]
+        for target in targets:
+            name = target.removeprefix("tsforecast.")
+            if name.split(".")[0] in ("datasets", "cli", "__version__"):
+                continue
+            if _layer(name) > _layer(module):
+                wrong.append(f"{module} imports {target}")
+    assert not wrong, "\n".join(sorted(wrong))

@@ -20,15 +20,9 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from tsforecast.validation import InputTypeError, InputValueError, check_int
+
 __all__ = ["LagTransformer", "make_windows"]
-
-
-def _check_positive_int(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(
-            f"`{name}`={value!r} must be an integer >= {minimum}; pass e.g. `{name}=12`."
-        )
-    return int(value)
 
 
 def _as_numeric_array(values, name):
@@ -37,7 +31,7 @@ def _as_numeric_array(values, name):
         for column in frame.columns:
             dtype = frame[column].dtype
             if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
-                raise TypeError(
+                raise InputTypeError(
                     f"`{name}` column {column!r} has non-numeric dtype {dtype}; convert it "
                     "with pandas.to_numeric(...) first."
                 )
@@ -47,25 +41,25 @@ def _as_numeric_array(values, name):
             array = np.asarray(values)
         except ValueError:
             # numpy refuses nested sequences of unequal lengths
-            raise ValueError(
+            raise InputValueError(
                 f"`{name}` must be a rectangular array, got rows of unequal lengths; pass a "
                 "1-D series or a 2-D array with the same number of columns in every row."
             ) from None
     # integers and floats only: booleans, complex numbers, datetimes and timedeltas (which
     # numpy counts as integers) are not values of a series
     if array.dtype.kind not in "iuf":
-        raise TypeError(
+        raise InputTypeError(
             f"`{name}` must hold real numbers, got dtype {array.dtype}; convert it with "
             "numpy.asarray(..., dtype=float) first."
         )
     if array.ndim not in (1, 2):
-        raise ValueError(
+        raise InputValueError(
             f"`{name}` must be 1-D (n_timepoints,) or 2-D (n_timepoints, n_columns), "
             f"got shape {array.shape}; pass one series per column, e.g. "
             f"{name}.reshape(len({name}), -1)."
         )
     if array.ndim == 2 and array.shape[1] == 0:
-        raise ValueError(
+        raise InputValueError(
             f"`{name}` has no columns (shape {array.shape}); pass at least one column."
         )
     return array
@@ -130,14 +124,14 @@ def make_windows(y, window, horizon, *, X=None, stride=1):
     array([[3., 4.],
            [4., 5.]])
     """
-    window = _check_positive_int(window, "window")
-    horizon = _check_positive_int(horizon, "horizon", minimum=0)
-    stride = _check_positive_int(stride, "stride")
+    window = check_int(window, "window")
+    horizon = check_int(horizon, "horizon", minimum=0)
+    stride = check_int(stride, "stride", example=1)
     values = _as_numeric_array(y, "y")
     n = values.shape[0]
     length = window + horizon
     if length > n:
-        raise ValueError(
+        raise InputValueError(
             f"`window`={window} + `horizon`={horizon} must not exceed the series length {n}; "
             "pass a shorter window or horizon, or a longer series."
         )
@@ -145,7 +139,7 @@ def make_windows(y, window, horizon, *, X=None, stride=1):
     if X is not None:
         exog = _as_numeric_array(X, "X")
         if exog.shape[0] != n:
-            raise ValueError(
+            raise InputValueError(
                 f"`X` has {exog.shape[0]} rows but `y` has {n}; pass exogenous features "
                 "with one row per time point of `y`."
             )
@@ -229,7 +223,7 @@ class LagTransformer(TransformerMixin, BaseEstimator):
             or (lags < 0).any()
             or np.unique(lags).size != lags.size
         ):
-            raise ValueError(
+            raise InputValueError(
                 f"`lags`={self.lags!r} must be a positive int or a non-empty sequence of "
                 "distinct non-negative ints; pass e.g. `lags=12` or `lags=[1, 12]`."
             )

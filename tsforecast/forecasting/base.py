@@ -22,7 +22,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from tsforecast.frequency import infer_frequency
-from tsforecast.validation import InputValueError
+from tsforecast.validation import InputTypeError, InputValueError
 
 
 class IntervalUnavailableError(InputValueError):
@@ -154,7 +154,7 @@ class BaseForecaster(BaseEstimator):
                 f"{type(self).__name__} does not produce prediction intervals."
             )
         if not (isinstance(coverage, numbers.Real) and 0 < coverage < 1):
-            raise ValueError(
+            raise InputValueError(
                 f"`coverage`={coverage!r} must be a probability strictly between 0 and 1, "
                 "e.g. 0.9 for a 90% interval."
             )
@@ -246,18 +246,18 @@ class BaseForecaster(BaseEstimator):
         if horizon is None:
             horizon = getattr(self, "horizon", None)
             if horizon is None:
-                raise ValueError(
+                raise InputValueError(
                     f"{type(self).__name__}.predict needs a horizon; pass e.g. `horizon=12`."
                 )
         if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral) or horizon < 1:
-            raise ValueError(
+            raise InputValueError(
                 f"`horizon`={horizon!r} must be a positive integer (the number of steps ahead)."
             )
         return int(horizon)
 
     def _check_fitted(self):
         if not hasattr(self, "cutoff_"):
-            raise ValueError(
+            raise InputValueError(
                 f"This {type(self).__name__} instance is not fitted yet; call `fit(y)` first."
             )
 
@@ -271,7 +271,7 @@ def check_series(y, *, name="forecaster", allow_dataframe=True):
     """
     if isinstance(y, pd.DataFrame):
         if not allow_dataframe:
-            raise TypeError(f"{name} expects one series (pandas.Series), got a DataFrame.")
+            raise InputTypeError(f"{name} expects one series (pandas.Series), got a DataFrame.")
         if y.shape[1] == 1:
             y = y.iloc[:, 0]
     elif not isinstance(y, pd.Series):
@@ -283,13 +283,13 @@ def check_series(y, *, name="forecaster", allow_dataframe=True):
         elif array.ndim == 1:
             y = pd.Series(array)
         else:
-            raise ValueError(f"{name} expects a 1-D series or a 2-D wide panel, got shape {array.shape}.")
+            raise InputValueError(f"{name} expects a 1-D series or a 2-D wide panel, got shape {array.shape}.")
     if y.shape[0] < 2:
-        raise ValueError(f"{name} needs at least 2 observations, got {y.shape[0]}.")
+        raise InputValueError(f"{name} needs at least 2 observations, got {y.shape[0]}.")
     values = y if isinstance(y, pd.DataFrame) else y.to_frame()
     for column in values.columns:
         if not pd.api.types.is_numeric_dtype(values[column]) or pd.api.types.is_bool_dtype(values[column]):
-            raise TypeError(
+            raise InputTypeError(
                 f"{name}: series {column!r} has non-numeric dtype {values[column].dtype}; "
                 "convert it with pandas.to_numeric(...) first."
             )
@@ -298,15 +298,15 @@ def check_series(y, *, name="forecaster", allow_dataframe=True):
     for column in values.columns:
         finite = np.isfinite(values[column].to_numpy())
         if not finite.any():
-            raise ValueError(f"{name}: series {column!r} has no finite values.")
+            raise InputValueError(f"{name}: series {column!r} has no finite values.")
         first = int(np.argmax(finite))
         last = len(finite) - int(np.argmax(finite[::-1]))
         if first and not isinstance(y, pd.DataFrame):
-            raise ValueError(
+            raise InputValueError(
                 f"{name}: the series starts with {first} missing value(s); drop them first."
             )
         if last < len(finite) and isinstance(y, pd.DataFrame):
-            raise ValueError(
+            raise InputValueError(
                 f"{name}: series {column!r} ends at {values.index[last - 1]}, before the "
                 f"panel's end {values.index[-1]}; forecasts of a panel start after a common "
                 "end: trim the panel to the last time every series has, or forecast that "
@@ -314,7 +314,7 @@ def check_series(y, *, name="forecaster", allow_dataframe=True):
             )
         if not finite[first:].all():
             bad = values.index[first:][~finite[first:]]
-            raise ValueError(
+            raise InputValueError(
                 f"{name}: series {column!r} has {len(bad)} missing or infinite value(s), "
                 f"first at {bad[0]!r}; fill them (e.g. y.interpolate()) or drop them before fitting."
             )
@@ -325,17 +325,17 @@ def _check_index(y, name):
     index = y.index
     if index.has_duplicates:
         duplicated = index[index.duplicated()][0]
-        raise ValueError(
+        raise InputValueError(
             f"{name}: duplicate timestamp {duplicated!r} in the index; aggregate duplicates "
             "(e.g. y.groupby(level=0).mean()) before fitting."
         )
     if not index.is_monotonic_increasing:
-        raise ValueError(f"{name}: the index is not sorted; call y.sort_index() first.")
+        raise InputValueError(f"{name}: the index is not sorted; call y.sort_index() first.")
     if isinstance(index, pd.DatetimeIndex):
         if index.freq is None:
             freq = infer_frequency(index)
             if freq is None:
-                raise ValueError(
+                raise InputValueError(
                     f"{name}: the timestamps are irregular (no frequency can be inferred); "
                     "resample to a regular grid, e.g. y.asfreq('MS') and fill the gaps."
                 )
@@ -347,14 +347,14 @@ def _check_index(y, name):
         y.index = index.to_timestamp()
         return _check_index(y, name)
     if not pd.api.types.is_integer_dtype(index):
-        raise TypeError(
+        raise InputTypeError(
             f"{name}: the index must be a DatetimeIndex or integer positions, got "
             f"{index.dtype}; parse dates with pandas.to_datetime or reset the index."
         )
     steps = np.diff(index.to_numpy())
     if len(steps) and (steps != steps[0]).any():
         gap = int(index[1:][steps != steps[0]][0])
-        raise ValueError(
+        raise InputValueError(
             f"{name}: the integer index is irregular (step {steps[0]} at the start, a different "
             f"step before position {gap!r}); use evenly spaced positions or reset the index."
         )

@@ -16,6 +16,8 @@ import warnings
 
 import numpy as np
 
+from tsforecast.validation import InputValueError
+
 __all__ = ["calibration_cutoffs", "conformal_interval", "conformal_quantiles"]
 
 
@@ -56,7 +58,7 @@ def calibration_cutoffs(n_timepoints, *, horizon, min_train, n_folds=3, step=Non
     [54, 36]
     """
     if isinstance(n_folds, bool) or not isinstance(n_folds, numbers.Integral) or n_folds < 1:
-        raise ValueError(
+        raise InputValueError(
             f"`n_calibration`={n_folds!r} must be a positive integer (number of calibration "
             "folds); pass e.g. 3, or `conformal=False` for no intervals."
         )
@@ -96,7 +98,7 @@ def conformal_quantiles(residuals, coverage):
     array([18.])
     """
     if not (isinstance(coverage, numbers.Real) and 0 < coverage < 1):
-        raise ValueError(
+        raise InputValueError(
             f"`coverage`={coverage!r} must be a probability strictly between 0 and 1."
         )
     residuals = np.abs(np.asarray(residuals, dtype=float))
@@ -144,7 +146,7 @@ def conformal_interval(forecast, residuals, coverage):
     residuals = np.asarray(residuals, dtype=float)
     horizon = forecast.shape[0]
     if residuals.ndim != 2 or residuals.shape[1] < horizon:
-        raise ValueError(
+        raise InputValueError(
             f"Calibration residuals cover {residuals.shape[-1]} steps but {horizon} were "
             f"asked for; refit with `horizon={horizon}` or predict at most "
             f"{residuals.shape[-1]} steps."

@@ -12,6 +12,7 @@ from sklearn.base import clone
 
 from tsforecast.forecasting.base import BaseForecaster
 from tsforecast.forecasting.transforms import Difference, parse_transforms
+from tsforecast.validation import InputTypeError
 
 __all__ = ["TransformedForecaster"]
 
@@ -61,7 +62,7 @@ class TransformedForecaster(BaseForecaster):
 
     def _instance_tags(self):
         if not hasattr(self.forecaster, "get_tag"):
-            raise TypeError(
+            raise InputTypeError(
                 f"`forecaster`={self.forecaster!r} is not a tsforecast forecaster; wrap a "
                 "regressor first, e.g. WindowForecaster(Ridge(), window=24, horizon=12)."
             )
@@ -84,7 +85,7 @@ class TransformedForecaster(BaseForecaster):
             transforms = [transforms]
         for t in transforms:
             if not (hasattr(t, "fit") and hasattr(t, "inverse_transform")):
-                raise TypeError(
+                raise InputTypeError(
                     f"{t!r} is not a transform (it needs fit/transform/inverse_transform); "
                     "pass e.g. [LogTransform(), Difference(12)] or 'log,diff12'."
                 )

@@ -18,6 +18,8 @@ import numpy as np
 from scipy import special, stats
 from sklearn.base import BaseEstimator
 
+from tsforecast.validation import InputTypeError, InputValueError
+
 __all__ = [
     "BoxCox",
     "Difference",
@@ -31,7 +33,7 @@ __all__ = [
 
 def _as_1d(y, name):
     if np.iscomplexobj(y):
-        raise TypeError(f"{name} needs real numbers, got complex values; pass y.real or abs(y).")
+        raise InputTypeError(f"{name} needs real numbers, got complex values; pass y.real or abs(y).")
     try:
         array = np.asarray(y)
         if array.dtype.kind in "SUV":
@@ -39,12 +41,12 @@ def _as_1d(y, name):
             raise TypeError
         array = array.astype(float, copy=False)
     except (TypeError, ValueError):
-        raise TypeError(
+        raise InputTypeError(
             f"{name} needs a 1-D sequence of numbers, got {type(y).__name__} that cannot be "
             "converted to float; convert it first, e.g. pandas.to_numeric(y)."
         ) from None
     if array.ndim != 1:
-        raise ValueError(
+        raise InputValueError(
             f"{name} works on one series (a 1-D array), got shape {array.shape}; "
             "transform each column separately."
         )
@@ -55,11 +57,11 @@ def _as_finite_1d(y, name):
     """The values of a series to fit or transform: 1-D, non-empty, finite."""
     array = _as_1d(y, name)
     if array.size == 0:
-        raise ValueError(f"{name} needs at least one value, got an empty series.")
+        raise InputValueError(f"{name} needs at least one value, got an empty series.")
     finite = np.isfinite(array)
     if not finite.all():
         position = int(np.argmin(finite))
-        raise ValueError(
+        raise InputValueError(
             f"{name} needs finite values, got {float(array[position])} at position {position} "
             f"({int((~finite).sum())} NaN or infinite value(s)); fill or drop them first "
             "(e.g. y.interpolate())."
@@ -75,7 +77,7 @@ def _finite_result(compute, y, name, fix=_RESCALE):
     with np.errstate(over="ignore", invalid="ignore"):
         z = compute(y)
     if not np.isfinite(z).all():
-        raise ValueError(
+        raise InputValueError(
             f"{name} overflows on these values (largest magnitude "
             f"{float(np.max(np.abs(y))):.3g}); {fix}."
         )
@@ -101,7 +103,7 @@ class _BaseTransform(BaseEstimator):
 
     def _check_fitted(self):
         if not getattr(self, "fitted_", False):
-            raise ValueError(
+            raise InputValueError(
                 f"This {type(self).__name__} instance is not fitted yet; call `fit(y)` first."
             )
 
@@ -176,7 +178,7 @@ class BoxCox(_BaseTransform):
         _check_positive(y, "BoxCox")
         if self.lmbda is None:
             if len(y) < 3 or np.ptp(y) == 0:
-                raise ValueError(
+                raise InputValueError(
                     "BoxCox cannot estimate `lmbda` from a constant or very short series; "
                     "pass a fixed power, e.g. `BoxCox(lmbda=0)` for a log transform."
                 )
@@ -188,7 +190,7 @@ class BoxCox(_BaseTransform):
             else:
                 reason = "the estimate is not finite"
             if not np.isfinite(lmbda):
-                raise ValueError(
+                raise InputValueError(
                     f"BoxCox cannot estimate `lmbda` from these values ({reason}); pass a "
                     "fixed power, e.g. `BoxCox(lmbda=0)` for a log transform."
                 )
@@ -200,7 +202,7 @@ class BoxCox(_BaseTransform):
         ):
             self.lmbda_ = float(self.lmbda)
         else:
-            raise TypeError(
+            raise InputTypeError(
                 f"`lmbda`={self.lmbda!r} must be a finite real number or None (estimated); "
                 "pass e.g. `BoxCox(lmbda=0.5)`."
             )
@@ -274,12 +276,12 @@ class Difference(_BaseTransform):
         """Store the first and last ``lag`` values of the training series ``y``."""
         lag = self.lag
         if isinstance(lag, bool) or not isinstance(lag, numbers.Integral) or lag < 1:
-            raise ValueError(
+            raise InputValueError(
                 f"`lag`={lag!r} must be a positive integer; pass e.g. `lag=1` or `lag=12`."
             )
         y = _as_finite_1d(y, "Difference")
         if len(y) <= lag:
-            raise ValueError(
+            raise InputValueError(
                 f"Difference(lag={lag}) needs more than {lag} values, got {len(y)}; "
                 "pass a smaller lag or a longer series."
             )
@@ -318,7 +320,7 @@ class Difference(_BaseTransform):
         lag = int(self.lag)
         start = self.last_ if start is None else _as_1d(start, "Difference")
         if len(start) != lag:
-            raise ValueError(
+            raise InputValueError(
                 f"`start` must hold the {lag} values before the differences, got {len(start)}."
             )
         out = np.concatenate([start, np.empty(len(z))])
@@ -406,7 +408,7 @@ class MinMaxScale(_BaseTransform):
         except (TypeError, ValueError):
             low = high = None
         if low is None or not (np.isfinite(low) and np.isfinite(high) and low < high):
-            raise ValueError(
+            raise InputValueError(
                 f"`feature_range`={self.feature_range!r} must be (low, high) with finite "
                 "low < high; pass e.g. `feature_range=(0, 1)`."
             )
@@ -484,7 +486,7 @@ def _safe_scale(scale):
 
 def _check_positive(y, name):
     if y.size and not np.all(y > 0):
-        raise ValueError(
+        raise InputValueError(
             f"{name} needs strictly positive values, got minimum {np.min(y)!r}; shift the "
             "series first (e.g. y - y.min() + 1) or drop the log/Box-Cox transform."
         )
@@ -522,7 +524,7 @@ def parse_transforms(spec):
     if spec is None:
         return []
     if not isinstance(spec, str):
-        raise TypeError(f"`spec`={spec!r} must be a string such as 'log,diff12,standard'.")
+        raise InputTypeError(f"`spec`={spec!r} must be a string such as 'log,diff12,standard'.")
     transforms = []
     for token in (part.strip().lower() for part in spec.split(",")):
         if token in ("", "none"):
@@ -532,12 +534,12 @@ def parse_transforms(spec):
         elif token.startswith("diff") and (token == "diff" or token[4:].isdigit()):
             lag = int(token[4:]) if len(token) > 4 else 1
             if lag < 1:
-                raise ValueError(f"Transform {token!r}: the lag must be >= 1, e.g. 'diff12'.")
+                raise InputValueError(f"Transform {token!r}: the lag must be >= 1, e.g. 'diff12'.")
             transforms.append(Difference(lag=lag))
         elif token.startswith("boxcox") and _is_float(token[6:]):
             transforms.append(BoxCox(lmbda=float(token[6:])))
         else:
-            raise ValueError(
+            raise InputValueError(
                 f"Unknown transform {token!r} in {spec!r}; use a comma-separated list of "
                 "log, boxcox, boxcox<power>, diff, diff<lag>, standard, minmax, robust "
                 "(e.g. 'log,diff12')."

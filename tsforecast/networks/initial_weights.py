@@ -82,7 +82,7 @@ def _orthogonal(rng, shape):
         _BLAS_CONTROLLER = ThreadpoolController()  # inspecting the loaded libraries is slow
     rows, cols = shape
     # single-threaded: a multi-threaded BLAS next to the backend's own thread pool made this
-    # small QR decomposition take 0.4-0.8 s instead of 2 ms on a 2-core machine
+    # small QR decomposition hundreds of times slower on a 2-core machine
     with _BLAS_CONTROLLER.limit(limits=1, user_api="blas"):
         q, r = np.linalg.qr(rng.standard_normal((max(rows, cols), min(rows, cols))))
     q *= np.sign(np.diag(r))
