@@ -41,13 +41,14 @@ def use_compilation_cache():
 
 
 def read_data(path, *, time_col=None, target=None, id_col=None, fill=None, sep=None,
-              date_format=None):
-    """Read a CSV with :func:`tsforecast.io.read_csv`, print what was inferred, return it."""
+              date_format=None, covariates=None):
+    """Read a CSV with :func:`tsforecast.io.read_csv` (``covariates``: its columns read as
+    covariates), print what was inferred, return it."""
     from tsforecast.dataio import read_csv
 
     with captured_warnings():
         data = read_csv(path, time_col=time_col, target=target, id_col=id_col, fill=fill,
-                        sep=sep, date_format=date_format)
+                        sep=sep, date_format=date_format, covariates=covariates or None)
     note(summary_line(data, path))
     for line in getattr(data, "notes", None) or []:
         note(f"  note: {one_line(line)}")
@@ -183,10 +184,7 @@ def captured_warnings():
     import warnings
 
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        warnings.filterwarnings("ignore", category=DeprecationWarning)
-        warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
-        warnings.filterwarnings("ignore", category=FutureWarning)
+        keep_library_warnings()
         try:
             yield caught
         finally:
@@ -196,6 +194,17 @@ def captured_warnings():
                 if text not in seen:
                     seen.add(text)
                     note(f"  warning: {text}")
+
+
+def keep_library_warnings():
+    """Inside ``warnings.catch_warnings(record=True)``: record every warning of the
+    libraries, except the deprecation notices of the packages underneath (not the user's
+    to act on)."""
+    import warnings
+
+    warnings.simplefilter("always")
+    for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
+        warnings.filterwarnings("ignore", category=category)
 
 
 def set_matching_params(forecaster, values):

@@ -1,5 +1,6 @@
 """``tsforecast fit DATA.csv``: train a model, score it on a holdout, save it."""
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -19,15 +20,38 @@ from tsforecast.cli.common import (
     set_matching_params,
     use_compilation_cache,
 )
+from tsforecast.cli.covariates import (
+    check_future,
+    configure,
+    covariate_table,
+    forecast_block,
+    read_future,
+    requested_plan,
+    usable_plan,
+)
+from tsforecast.cli.holdout import (
+    calibration_score,
+    holdout_minimum,
+    holdout_possible,
+    holdout_row,
+    holdout_score,
+    holdout_split,
+    holdout_tasks,
+)
 from tsforecast.cli.options import (
     DataFile,
-    ModelName,
     ModelNames,
     PositiveInt,
+    covariate_options,
     data_options,
+    jobs_options,
+    model_option,
     network_options,
-    network_settings,
+    network_settings_for,
     output_options,
+    parallel_settings,
+    progress_option,
+    transform_option,
 )
 from tsforecast.cli.output import (
     emit_json,
@@ -38,6 +62,8 @@ from tsforecast.cli.output import (
     result,
     run_steps,
 )
+from tsforecast.cli.plan import budget_exhausted, budget_options, plan_fit, stopped_note
+from tsforecast.cli.stdin import is_stdin
 
 from tsforecast.defaults import HOLDOUT_BASELINES, default_horizon
 
@@ -45,29 +71,23 @@ from tsforecast.defaults import HOLDOUT_BASELINES, default_horizon
 HISTORY_VALUES = 240
 #: Most series whose tail is stored for plots.
 HISTORY_SERIES = 12
-#: Above this many series the holdout skips the statistical baselines (one model each).
-SLOW_BASELINE_MAX_SERIES = 20
-_SLOW_BASELINES = ("arima", "autoarima", "ets", "theta")
-_BASELINE_LABELS = {"snaive": "seasonal naive"}
 
 
 @click.command()
 @click.argument("data", type=DataFile())
 @data_options
-@click.option("--model", "-m", "model_name", type=ModelName(), default="auto", show_default=True,
-              help="auto = the default network chosen by backtests: an ensemble of 5 small "
-                   "LSTMs (8 units) correcting a seasonal-naive base, on the log scale for a "
-                   "positive series; simple, lstm, gru = plain configurable networks with the "
-                   "same default window (or global-lstm, ..., or any name of `tsforecast "
-                   "compare --models`).")
+@model_option("auto", "auto = the default network chosen by backtests: an ensemble of 5 "
+              "small LSTMs (8 units) correcting a seasonal-naive base, on the log scale for a "
+              "positive series; simple, lstm, gru = plain configurable networks with the same "
+              "default window (or global-lstm, ..., or any name of `tsforecast compare "
+              "--models`).")
 @network_options
 @click.option("--horizon", type=PositiveInt("steps ahead to forecast", 12),
               help="Forecast horizon (default: one season, e.g. 12 for monthly data).")
 @click.option("--season-length", type=PositiveInt("periods per seasonal cycle", 12),
               help="Seasonal period (default: from the frequency, e.g. 12 for monthly data).")
-@click.option("--transform", "transform",
-              help="Target transforms applied in order, e.g. log,diff12 (none to disable); "
-                   "with --model auto they replace its log transform.")
+@transform_option("with --model auto they replace its log transform.")
+@covariate_options
 @click.option("--intervals/--no-intervals", default=True, show_default=True,
               help="Calibrate the networks' conformal prediction intervals (refits on a few "
                    "earlier cutoffs); --no-intervals trains faster, without intervals.")
@@ -77,35 +97,43 @@ _BASELINE_LABELS = {"snaive": "seasonal naive"}
 @click.option("--baselines", type=ModelNames(), default=",".join(HOLDOUT_BASELINES),
               show_default=True,
               help="Reference models scored on the holdout.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Model file to write (default: DATA with the suffix .tsf).")
+@budget_options
+@jobs_options("the holdout scores: the model's and each baseline's are separate tasks (the "
+              "final fit runs in this process, its networks in threads on all cores)")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Model file to write (default: DATA with the suffix .tsf; required when "
+                   "DATA is '-').")
 @output_options
+@progress_option
 @click.pass_context
 def fit(ctx, data, time_col, target, id_col, fill, sep, date_format, model_name, seed, horizon,
-        season_length, transform, intervals, holdout, baselines, output):
+        season_length, transform, covariates, future_path, calendar, intervals, holdout,
+        baselines, jobs, dask_address, output):
     """Train a model on DATA, score it on a holdout, save it.
 
-    DATA is a CSV file or the name of a shipped dataset (`tsforecast datasets list`).
+    DATA is a CSV file, the name of a shipped dataset (`tsforecast datasets list`) or '-'
+    for a CSV on standard input.
     Detects the time and value columns, the frequency and the season length, picks the
     horizon and window, reports a holdout score against seasonal naive and auto-ARIMA,
-    then refits on all values and saves one model file.
+    then refits on all values and saves one model file. With --covariates (and
+    --future-covariates, --calendar) the networks also read covariates.
     """
-    shipped = ctx.meta.get("tsforecast.shipped_dataset")
-    if output is None:
-        output = (Path.cwd() / f"{data.stem}.tsf") if shipped else data.with_suffix(".tsf")
-    output = check_writable(output)
-    if transform is not None:
-        _check_transform(transform)
+    output = check_writable(_model_path(ctx, data, output))
     use_compilation_cache()
 
+    future = None
+    if future_path is not None:
+        future = read_future(future_path, time_col=time_col, id_col=id_col, sep=sep,
+                             date_format=date_format, fill=fill)
+    requested = requested_plan(covariates, future and future.columns, calendar)
     csv = read_data(data, time_col=time_col, target=target, id_col=id_col, fill=fill, sep=sep,
-                    date_format=date_format)
+                    date_format=date_format, covariates=requested.columns)
     y = csv.y
     lengths = series_lengths(y)
     n_obs = min(lengths.values())
     season = int(season_length or csv.season_length or 1)
     horizon = int(horizon or default_horizon(season, n_obs))
-    options = network_settings(ctx)
+    options = network_settings_for([model_name], ctx)
     n_series = len(lengths)
 
     def make(values, n):
@@ -119,12 +147,20 @@ def fit(ctx, data, time_col, target, id_col, fill, sep, date_format, model_name,
         return model, _transform_spec(model_name, transform, positive)
 
     forecaster, spec = make(y, n_obs)
+    plan = usable_plan(forecaster, requested, model_name)
+    configure(forecaster, plan)
+    X = covariate_table(csv.X, plan)
     model_window = find_param(forecaster, "window")
     from tsforecast.dataio import check_length
 
     check_length(y, model_window or 1, horizon)
+    if plan.future:
+        check_future(future, plan, _origins(y), csv.freq, horizon, future_path,
+                     block=forecast_block(forecaster))
     description = describe_forecaster(forecaster, spec)
-    note(f"Season length {season}; horizon {horizon}; model {model_name}: {description}")
+    covariate_text = f"; covariates: {plan.describe()}" if requested else ""
+    note(f"Season length {season}; horizon {horizon}; model {model_name}: {description}"
+         f"{covariate_text}")
 
     scores = []
     final = {}
@@ -134,44 +170,60 @@ def fit(ctx, data, time_col, target, id_col, fill, sep, date_format, model_name,
     calibrated = find_param(forecaster, "conformal", False) is True
     train = test = None
     if holdout:
-        train, test = _holdout_split(y, horizon)
-        if not _holdout_possible(lengths, model_window, horizon, season):
+        train, test = holdout_split(y, horizon)
+        if not holdout_possible(lengths, model_window, horizon, season):
             note(f"  note: too few values for a holdout of {horizon}; skipped (scores need "
-                 f"about {_holdout_minimum(model_window, horizon, season)} values per "
+                 f"about {holdout_minimum(model_window, horizon, season)} values per "
                  "series).")
             train = test = None
 
     def final_fit():
         started = time.perf_counter()
-        final["model"] = _fit(forecaster, y)
+        final["model"] = _fit(forecaster, y, X)
         final["seconds"] = time.perf_counter() - started
 
     from_calibration = train is not None and calibrated
     what = " (holdout from its calibration folds)" if from_calibration else ""
     final_task = (f"final fit of {final_label} on all values{what}", final_fit)
-    candidate_tasks = []
+    run_plan, baselines = plan_fit(
+        ctx, model_name=model_name, forecaster=forecaster, label=final_label,
+        baselines=baselines, holdout=train is not None, from_calibration=from_calibration, y=y,
+        freq=csv.freq, season=season, horizon=horizon, n_obs=n_obs, n_series=n_series)
+    tasks = []
     if train is not None:
         candidate, candidate_spec = make(train, n_obs - horizon)
+        run_plan.configure(model_name, candidate)
+        configure(candidate, plan)
         label = model_label(model_name, candidate, candidate_spec)
-        candidate_tasks = _holdout_tasks(model_name, label, candidate, baselines, train, test,
-                                         horizon, season, n_series, scores)
-    if from_calibration:
-        tasks = [final_task, *candidate_tasks[1:]]
-    else:
-        tasks = [*candidate_tasks, final_task]
+        tasks = holdout_tasks(model_name, label, candidate, baselines, train, test, season,
+                              n_series, X, longest_period=run_plan.longest_period)
+    parallel = parallel_settings(jobs, dask_address)
 
     started = time.perf_counter()
-    with captured_warnings():
-        run_steps(tasks, label="Training")
+    reserve = run_plan.reserve(baselines) if from_calibration else 0.0
+    with captured_warnings(), run_plan.running(reserve=reserve) as budget:
+        if from_calibration:
+            # the model's own score comes from its calibration folds
+            with _holdout_steps(tasks[1:], scores, parallel) as steps:
+                run_steps([final_task, *steps], label="Training")
+        else:
+            with _holdout_steps(tasks, scores, parallel) as steps:
+                run_steps([*steps, final_task], label="Training")
         fitted = final["model"]
         if from_calibration:
-            row = _calibration_score(fitted, train, test, season)
+            row = calibration_score(fitted, train, test, season)
             if row is not None:
                 scores.append({"model": model_name, "label": label, **row,
                                "fit_seconds": final["seconds"]})
+            elif budget_exhausted(budget):
+                note("  note: no holdout score for the model: its training stopped before "
+                     "the calibration fold of the holdout.")
             else:  # too short for a calibration fold at the holdout's cutoff
-                run_steps(candidate_tasks[:1], label="Holdout")
+                with _holdout_steps(tasks[:1], scores, {"n_jobs": 1}) as steps:
+                    run_steps(steps, label="Holdout")
     train_seconds = time.perf_counter() - started
+    if stopped_note(fitted):
+        note(stopped_note(fitted))
 
     if scores:
         scores.sort(key=lambda row: (row["mase"] is None, row["mase"] or 0.0))
@@ -183,6 +235,7 @@ def fit(ctx, data, time_col, target, id_col, fill, sep, date_format, model_name,
 
     metadata = _metadata(csv, data, lengths, season, horizon, model_name, description, seed,
                          options, transform, scores, model_window)
+    metadata["settings"]["covariates"] = plan.to_metadata()
     from tsforecast import persistence
 
     persistence.save(fitted, output, metadata=metadata)
@@ -201,13 +254,47 @@ def fit(ctx, data, time_col, target, id_col, fill, sep, date_format, model_name,
     result(f"Saved model to '{output}'  (predict: tsforecast predict {_shell_quote(output)})")
 
 
-def _check_transform(spec):
-    from tsforecast.forecasting import parse_transforms
+def _model_path(ctx, data, output):
+    """Where the model goes: ``--output``, else next to DATA (in the working directory
+    for a shipped dataset)."""
+    if output == "-":
+        raise click.BadParameter("a model file cannot be written to standard output; pass a "
+                                 "file name such as -o model.tsf.", param_hint="'--output'")
+    if output is not None:
+        return output
+    if is_stdin(data, ctx):
+        raise click.UsageError("DATA is standard input, so there is no file name to derive "
+                               "the model's from; pass -o/--output, e.g. -o model.tsf.")
+    if ctx.meta.get("tsforecast.shipped_dataset"):
+        return Path.cwd() / f"{data.stem}.tsf"
+    return data.with_suffix(".tsf")
+
+
+@contextlib.contextmanager
+def _holdout_steps(tasks, scores, parallel):
+    """One step per holdout task, each adding its row to ``scores``.
+
+    The tasks run with the ``parallel`` settings of
+    :func:`tsforecast.evaluation.executors.run_tasks` (all of them start with the first
+    step; each step waits for its own result); the workers or the Dask cluster are closed
+    after the last result, or when the block ends early.
+    """
+    from tsforecast.evaluation.executors import run_tasks
+
+    outcomes = run_tasks(holdout_score, tasks, total=len(tasks), **parallel)
+
+    def step(task):
+        def run():
+            done, outcome = next(outcomes)
+            if task is tasks[-1]:
+                outcomes.close()
+            scores.append(holdout_row(done, outcome))
+        return (f"holdout score of {task.label}", run)
 
     try:
-        parse_transforms(spec)
-    except (TypeError, ValueError) as exc:
-        raise click.BadParameter(str(exc), param_hint="'--transform'") from None
+        yield [step(task) for task in tasks]
+    finally:
+        outcomes.close()
 
 
 def build_forecaster(model_name, options, *, season, horizon, n_obs, n_series, seed,
@@ -257,27 +344,17 @@ def _with_transform(forecaster, spec):
     return TransformedForecaster(transforms=transforms, forecaster=inner) if transforms else inner
 
 
-def _holdout_minimum(window, horizon, season):
-    return (window or season) + 3 * horizon
-
-
-def _holdout_possible(lengths, window, horizon, season):
-    return min(lengths.values()) >= _holdout_minimum(window, horizon, season)
-
-
-def _fit(forecaster, y):
+def _fit(forecaster, y, X=None):
     from sklearn.base import clone
 
-    return clone(forecaster).fit(y)
+    return clone(forecaster).fit(y, X)
 
 
-def _holdout_split(y, horizon):
-    """Training part and last ``horizon`` values (series without training values dropped)."""
-    train, test = y.iloc[:-horizon], y.iloc[-horizon:]
-    if train.ndim == 2:
-        train = train.dropna(axis=1, how="all")
-        test = test[train.columns]
-    return train, test
+def _origins(y):
+    """The last timestamp of each series (``None`` names the one series of a Series)."""
+    if y.ndim == 1:
+        return {None: y.index[-1]}
+    return {name: y[name].last_valid_index() for name in y.columns}
 
 
 def _transform_spec(model_name, transform, positive):
@@ -292,95 +369,6 @@ def model_label(model_name, forecaster, spec):
     if model_name != "auto":
         return model_name
     return f"auto ({describe_forecaster(forecaster, spec, short=True)})"
-
-
-def _holdout_tasks(model_name, label, forecaster, baselines, train, test, horizon, season,
-                   n_series, scores):
-    from tsforecast.defaults import make_forecaster
-
-    candidates = [(model_name, label, forecaster, True)]
-    for name in baselines:
-        if name == model_name:
-            continue
-        if name in _SLOW_BASELINES and n_series > SLOW_BASELINE_MAX_SERIES:
-            note(f"  note: {name} left out of the holdout ({n_series} series, one model each); "
-                 f"compare it with `tsforecast compare --models {name}`.")
-            continue
-        candidates.append((name, _BASELINE_LABELS.get(name, name),
-                           make_forecaster(name, season_length=season, horizon=horizon,
-                                                    random_state=0), False))
-
-    def make_task(name, label, candidate, required):
-        def task():
-            started = time.perf_counter()
-            try:
-                row = _score(_holdout_forecast(candidate, train, test), train, test, season)
-            except Exception as exc:
-                if required:
-                    raise
-                note(f"  note: {label} failed on the holdout ({type(exc).__name__}: {exc}).")
-                row = {"mase": None, "smape": None}
-            row = {"model": name, "label": label, **row,
-                   "fit_seconds": time.perf_counter() - started}
-            scores.append(row)
-        return (f"holdout score of {label}", task)
-
-    return [make_task(*candidate) for candidate in candidates]
-
-
-def _holdout_forecast(forecaster, train, test):
-    """The forecast of ``test`` by a clone fitted on ``train``: a one-fold rolling-origin
-    backtest, as in ``tsforecast compare``."""
-    import pandas as pd
-
-    from tsforecast.evaluation import RollingOriginSplit, backtest
-
-    y = pd.concat([train, test])
-    folds = backtest(forecaster, y, RollingOriginSplit(n_folds=1, horizon=len(test)),
-                     coverage=None)
-    return _forecast_table(folds, test)
-
-
-def _calibration_score(fitted, train, test, season):
-    """Holdout scores from the fitted model's latest calibration fold, whose cutoff is the
-    end of ``train``; None when it has none there."""
-    frame = fitted.calibration_forecasts()
-    if frame is None:
-        return None
-    latest = frame[(frame["fold"] == 0) & (frame["cutoff"] == train.index[-1])]
-    if latest.empty:
-        return None
-    return _score(_forecast_table(latest, test), train, test, season)
-
-
-def _forecast_table(frame, test):
-    """Forecasts of a ``series, step, forecast`` frame shaped like ``test``."""
-    import pandas as pd
-
-    wide = frame.pivot(index="step", columns="series", values="forecast")
-    if test.ndim == 1:
-        return pd.Series(wide.iloc[:, 0].to_numpy(), index=test.index)
-    return pd.DataFrame({c: wide[c].to_numpy() for c in test.columns}, index=test.index)
-
-
-def _score(prediction, train, test, season):
-    import numpy as np
-
-    from tsforecast.evaluation import mase, smape
-
-    if train.ndim == 1:
-        pairs = [(train.to_numpy(), test.to_numpy(), np.asarray(prediction, dtype=float))]
-    else:
-        pairs = [
-            (train[c].dropna().to_numpy(), test[c].to_numpy(), prediction[c].to_numpy())
-            for c in train.columns
-        ]
-    mases, smapes = [], []
-    for history, actual, forecast in pairs:
-        m = season if len(history) > season else 1
-        mases.append(mase(actual, forecast, y_train=history, season_length=m))
-        smapes.append(smape(actual, forecast))
-    return {"mase": float(np.mean(mases)), "smape": float(np.mean(smapes))}
 
 
 def _horizon_unit(freq, horizon):
@@ -413,7 +401,7 @@ def _metadata(csv, path, lengths, season, horizon, model_name, description, seed
         "description": description,
         "data": {
             "file": path.name,
-            "path": str(path.resolve()),
+            "path": None if is_stdin(path) else str(path.resolve()),
             "sha256": file_sha256(path),
             "layout": getattr(csv, "layout", None),
             "time_col": csv.time_col,

@@ -69,9 +69,13 @@ def _short(stamp):
     return text.removesuffix("T00:00:00")
 
 
+# entries of tsforecast's own estimators, and of scikit-learn ones stored with skops
+_ESTIMATORS = ("estimator", "skops_estimator")
+
+
 def readable_params(node):
     """The parameters of an encoded estimator as plain JSON (nested estimators as dicts)."""
-    if isinstance(node, dict) and node.get("__type__") == "estimator":
+    if isinstance(node, dict) and node.get("__type__") in _ESTIMATORS:
         params = {k: _readable(v) for k, v in node.get("params", {}).items()}
         return {"class": node.get("class", "?").rsplit(".", 1)[-1], **params}
     return _readable(node)
@@ -83,7 +87,7 @@ def _readable(node):
     if not isinstance(node, dict):
         return node
     kind = node.get("__type__")
-    if kind == "estimator":
+    if kind in _ESTIMATORS:
         return readable_params(node)
     if kind == "tuple":
         return [_readable(item) for item in node.get("items", [])]

@@ -9,17 +9,22 @@ import os
 from pathlib import Path
 
 import click
+from tsforecast.cli.config import config_option
 from tsforecast.cli.output import settings
+from tsforecast.cli.stdin import stdin_copy
 
 
 class DataFile(click.ParamType):
-    """A CSV file, or the name of a shipped dataset (``air_passengers``)."""
+    """A CSV file, the name of a shipped dataset (``air_passengers``), or ``-`` for a CSV
+    read from standard input."""
 
     name = "csv"
 
     def convert(self, value, param, ctx):
         if isinstance(value, Path):
             return value
+        if value == "-":
+            return stdin_copy(ctx)
         path = Path(os.path.expanduser(value))
         if path.is_file():
             return path
@@ -154,6 +159,10 @@ class IntList(click.ParamType):
 
     name = "list"
 
+    def __init__(self, meaning="units per layer", example="64,32 for two stacked layers"):
+        self.meaning = meaning
+        self.example = example
+
     def convert(self, value, param, ctx):
         if isinstance(value, tuple):
             return value
@@ -163,12 +172,28 @@ class IntList(click.ParamType):
             numbers = ()
         if not numbers or any(n < 1 for n in numbers):
             self.fail(
-                f"{value!r} must be comma-separated positive integers (units per layer); "
-                f"pass e.g. {_flag(param)} 64,32 for two stacked layers.",
+                f"{value!r} must be comma-separated positive integers ({self.meaning}); "
+                f"pass e.g. {_flag(param)} {self.example}.",
                 param,
                 ctx,
             )
         return numbers
+
+
+class ColumnNames(click.ParamType):
+    """Comma-separated column names, e.g. ``Income,Savings``."""
+
+    name = "columns"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        names = list(dict.fromkeys(part.strip() for part in str(value).split(",")
+                                   if part.strip()))
+        if not names:
+            self.fail(f"pass at least one column name, e.g. {_flag(param)} Income,Savings.",
+                      param, ctx)
+        return names
 
 
 class ModelNames(click.ParamType):
@@ -207,6 +232,9 @@ class ModelName(click.ParamType):
     def convert(self, value, param, ctx):
         from tsforecast import registry
 
+        if "," in str(value):
+            self.fail(f"{value!r} names several models; this command takes one (compare "
+                      "several with `tsforecast compare --models a,b`).", param, ctx)
         if str(value).strip().lower() == "default":
             return "auto"
         try:
@@ -241,8 +269,25 @@ def _set_flag(ctx, param, value):
     return value
 
 
+def _set_progress(ctx, param, value):
+    if value is not None:
+        settings().progress = value
+    return value
+
+
+def progress_option(function):
+    """Add ``--progress/--no-progress`` (the epochs under the steps of ``fit``)."""
+    return click.option(
+        "--progress/--no-progress", default=None, expose_value=False, callback=_set_progress,
+        help="Show the epochs of the networks training in this process under the running "
+             "step of `fit` (default: when standard error is a terminal).",
+    )(function)
+
+
 def output_options(function):
-    """Add ``--json``, ``--quiet`` and ``--verbose`` (also accepted after the command)."""
+    """Add the options every command shares, also accepted after the command: ``--json``,
+    ``--quiet``, ``--verbose`` and ``--config``."""
+    function = config_option(function)
     function = click.option(
         "--verbose", "-v", is_flag=True, expose_value=False, callback=_set_flag,
         help="Print tracebacks of errors (for bug reports).",
@@ -256,6 +301,81 @@ def output_options(function):
         help="Print machine-readable JSON on standard output.",
     )(function)
     return function
+
+
+def model_option(default, help):
+    """``--model`` (also spelled ``--models``, ``-m``): the one model a command trains."""
+    return click.option("--model", "--models", "-m", "model_name", type=ModelName(),
+                        default=default, show_default=True, help=help)
+
+
+def backtest_options(function):
+    """``--folds``, ``--horizon`` and ``--season-length`` of a rolling-origin backtest."""
+    for decorator in reversed([
+        click.option("--folds", type=PositiveInt("backtest origins", 3), default=3,
+                     show_default=True, help="Number of rolling forecast origins."),
+        click.option("--horizon", type=PositiveInt("steps ahead to forecast", 12),
+                     help="Forecast horizon of every fold (default: one season)."),
+        click.option("--season-length", type=PositiveInt("periods per seasonal cycle", 12),
+                     help="Seasonal period (default: from the frequency)."),
+    ]):
+        function = decorator(function)
+    return function
+
+
+def _jobs(ctx, param, value):
+    if value == 0:
+        raise click.BadParameter("0 workers cannot run anything; pass 1 (serial), a number of "
+                                 "processes, or -1 for all cores.", ctx=ctx, param=param)
+    return value
+
+
+def jobs_options(what):
+    """``--jobs`` and ``--dask``: where the independent tasks of a command run. ``what``
+    completes "Parallel worker processes for ...". Read them with :func:`parallel_settings`."""
+    def decorate(function):
+        function = click.option(
+            "--dask", "dask_address", metavar="ADDRESS",
+            help=f"Run {what} on a Dask cluster: a scheduler address (tcp://host:8786) or "
+                 "'local' for a LocalCluster with --jobs workers.",
+        )(function)
+        return click.option(
+            "--jobs", "-j", type=int, default=1, show_default=True, callback=_jobs,
+            help=f"Parallel worker processes for {what} (-1 = all cores).",
+        )(function)
+
+    return decorate
+
+
+def parallel_settings(jobs, dask_address):
+    """``n_jobs``, ``backend`` and ``address`` of :func:`tsforecast.evaluation.compare`
+    (and :func:`~tsforecast.evaluation.executors.run_tasks`) for ``--jobs`` and ``--dask``."""
+    if dask_address is None:
+        return {"n_jobs": jobs, "backend": "loky", "address": None}
+    local = dask_address.strip().lower() == "local"
+    return {"n_jobs": jobs, "backend": "dask", "address": None if local else dask_address}
+
+
+def _check_transform(ctx, param, value):
+    if value is None:
+        return None
+    from tsforecast.forecasting import parse_transforms
+
+    try:
+        parse_transforms(value)
+    except (TypeError, ValueError) as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return value
+
+
+def transform_option(which):
+    """``--transform``: target transforms of the models; ``which`` says how they meet
+    ``auto``, which chooses its own."""
+    return click.option(
+        "--transform", callback=_check_transform,
+        help="Target transforms applied in order, e.g. log,diff12 (none to disable); "
+             f"{which}",
+    )
 
 
 def _check_separator(ctx, param, value):
@@ -292,8 +412,36 @@ def data_options(function):
     return function
 
 
+def future_covariates_option(function):
+    """``--future-covariates FILE.csv``: values of covariates over the forecast horizon."""
+    return click.option(
+        "--future-covariates", "future_path", type=DataFile(),
+        help="CSV of covariate values known ahead (time column, a column per covariate; "
+             "the series column of long data) covering the forecast horizon: those "
+             "covariates are future covariates.",
+    )(function)
+
+
+def covariate_options(function):
+    """``--covariates``, ``--future-covariates`` and ``--calendar`` of ``fit``."""
+    function = click.option(
+        "--calendar/--no-calendar", default=False, show_default=True,
+        help="Add calendar features of the timestamps (month, day of week, ... or Fourier "
+             "terms of the season) as future covariates of the networks.",
+    )(function)
+    function = future_covariates_option(function)
+    return click.option(
+        "--covariates", type=ColumnNames(),
+        help="Columns of DATA used as covariates (comma-separated), e.g. Income,Savings: "
+             "past covariates, seen up to the forecast origin, unless --future-covariates "
+             "gives their future values.",
+    )(function)
+
+
 #: ``ctx.meta`` key under which the network options the user set are collected.
 NETWORK_META = "tsforecast.network"
+#: Parameter names of the network options whose setting has another name.
+_OPTION_OF_SETTING = {"n_ensemble": "ensemble"}
 
 
 def _collect(name):
@@ -319,6 +467,8 @@ def _setting_option(setting):
         "positive_int": PositiveInt(setting.name.replace("_", " "), setting.default),
         "positive_real": PositiveFloat(example=setting.default),
         "choice": click.Choice(setting.choices),
+        "period": PositiveInt("the period of the cycle", 12),
+        "dilations": IntList("dilation per layer", "1,12 with two stacked layers"),
     }
     return click.option(flag, type=types[setting.kind], **common)
 
@@ -353,3 +503,25 @@ def network_settings(ctx=None):
     """The network options the user set, as forecaster parameter names."""
     ctx = ctx or click.get_current_context()
     return dict(ctx.meta.get(NETWORK_META, {}))
+
+
+def network_settings_for(model_names, ctx=None):
+    """The network options for a command that trains ``model_names``.
+
+    All of :func:`network_settings` when one of the models is a network. Otherwise only the
+    options typed on the command line, for the command to refuse or report: settings kept
+    for the networks in the environment or a config file do not stand in the way of a
+    baseline.
+    """
+    from tsforecast import registry
+
+    ctx = ctx or click.get_current_context()
+    options = network_settings(ctx)
+    if any(name in registry.NEURAL for name in model_names):
+        return options
+    from click.core import ParameterSource
+
+    typed = {name for name in options
+             if ctx.get_parameter_source(_OPTION_OF_SETTING.get(name, name))
+             == ParameterSource.COMMANDLINE}
+    return {name: value for name, value in options.items() if name in typed}

@@ -8,17 +8,21 @@ import contextlib
 import json
 import math
 import sys
+import threading
+import time
 
 import click
 
 
 class Settings:
-    """Output settings shared by the group and every command (``--json/--quiet/--verbose``)."""
+    """Output settings shared by the group and every command (``--json/--quiet/--verbose``,
+    ``--progress``: None = when standard error is a terminal)."""
 
-    def __init__(self, json=False, quiet=False, verbose=False):
+    def __init__(self, json=False, quiet=False, verbose=False, progress=None):
         self.json = json
         self.quiet = quiet
         self.verbose = verbose
+        self.progress = progress
 
 
 def settings():
@@ -96,7 +100,7 @@ def format_percent(value, digits=1):
     return f"{100 * value:.{digits}f}%"
 
 
-def progress(items, *, label, length=None, item_show_func=None):
+def progress(items, *, label, length=None):
     """A click progress bar on standard error, silent with --quiet/--json."""
     current = settings()
     hidden = current.quiet or current.json
@@ -105,7 +109,6 @@ def progress(items, *, label, length=None, item_show_func=None):
         length=length,
         label=label,
         file=sys.stderr,
-        item_show_func=item_show_func,
         show_pos=True,
         show_eta=False,
         hidden=hidden,
@@ -131,23 +134,74 @@ def click_progress(label):
 
 
 def run_steps(steps, *, label):
-    """Run ``(name, function)`` steps in order, showing the name of the running one.
+    """Run ``(name, function)`` steps in order, one line per step on standard error, e.g.
+    ``Training [2/3]: holdout score of ets``.
 
-    On a terminal: a progress bar whose line ends with the running step's name; otherwise
-    (a log file, a pipe) one line per step, e.g. ``Training [2/3]: holdout score of ets``.
+    With ``--progress`` (the default when standard error is a terminal) the epochs of the
+    networks trained in this process appear under the running step (:class:`EpochDisplay`).
     Silent with --quiet/--json.
     """
     steps = list(steps)
     current = settings()
-    if current.quiet or current.json or not steps:
+    if current.quiet or current.json:
         for _, function in steps:
             function()
         return
-    if not sys.stderr.isatty():
-        for i, (name, function) in enumerate(steps, 1):
-            click.echo(f"{label} [{i}/{len(steps)}]: {name}", err=True)
+    show_epochs = sys.stderr.isatty() if current.progress is None else current.progress
+    for i, (name, function) in enumerate(steps, 1):
+        click.echo(f"{label} [{i}/{len(steps)}]: {name}", err=True)
+        if not show_epochs:
             function()
-        return
-    with progress(steps, label=label, item_show_func=lambda step: step and step[0]) as bar:
-        for _, function in bar:
-            function()
+            continue
+        from tsforecast.backend.training import epoch_callback
+
+        display = EpochDisplay(interactive=sys.stderr.isatty())
+        try:
+            with epoch_callback(display):
+                function()
+        finally:
+            display.close()
+
+
+class EpochDisplay:
+    """An epoch callback (:func:`tsforecast.backend.training.epoch_callback`) that shows
+    ``  network 3, epoch 14/100`` on standard error.
+
+    Networks are numbered in the order their first epoch ends; several may train at once
+    in threads, each thread training one network at a time. On a terminal the line is
+    redrawn in place at most ten times a second and erased by :meth:`close`; elsewhere
+    (``--progress`` into a file) one line is written at most every second.
+    """
+
+    def __init__(self, interactive):
+        self.interactive = interactive
+        self._interval = 0.1 if interactive else 1.0
+        self._lock = threading.Lock()
+        self._network_of_thread = {}
+        self._networks = 0
+        self._drawn_at = None
+        self._width = 0
+
+    def __call__(self, epoch, epochs, logs):
+        with self._lock:
+            thread = threading.get_ident()
+            if epoch == 1 or thread not in self._network_of_thread:
+                self._networks += 1
+                self._network_of_thread[thread] = self._networks
+            now = time.monotonic()
+            if self._drawn_at is not None and now - self._drawn_at < self._interval:
+                return
+            self._drawn_at = now
+            text = f"  network {self._network_of_thread[thread]}, epoch {epoch}/{epochs}"
+            if self.interactive:
+                self._width = max(self._width, len(text))
+                click.echo("\r" + text.ljust(self._width), err=True, nl=False)
+            else:
+                click.echo(text, err=True)
+
+    def close(self):
+        """Erase the line on a terminal (the step is over)."""
+        with self._lock:
+            if self.interactive and self._width:
+                click.echo("\r" + " " * self._width + "\r", err=True, nl=False)
+                self._width = 0

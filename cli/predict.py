@@ -6,17 +6,26 @@ import click
 from tsforecast.cli.common import (
     atomic_output,
     captured_warnings,
-    check_writable,
     find_param,
     read_data,
     use_compilation_cache,
 )
+from tsforecast.cli.covariates import (
+    CovariatePlan,
+    check_future,
+    forecast_block,
+    join_covariates,
+    read_future,
+)
+from tsforecast.cli.exports import check_image_suffix, check_outputs
+from tsforecast.cli.new_data import from_new_data
 from tsforecast.cli.options import (
     DataFile,
     Fraction,
     ModelFile,
     PositiveInt,
     data_options,
+    future_covariates_option,
     output_options,
 )
 from tsforecast.cli.output import emit_json, note, settings
@@ -28,29 +37,39 @@ PLOT_SERIES = 4
 @click.command()
 @click.argument("model", type=ModelFile())
 @click.option("--data", type=DataFile(),
-              help="New observations (CSV): forecast from their end instead of the training "
-                   "data's (the model is refitted on them with its saved settings).")
+              help="New observations (CSV, or '-' for standard input), with the model's "
+                   "covariate columns: forecast from their end instead of the training "
+                   "data's, without training (networks, window models) unless --refit.")
+@click.option("--refit", is_flag=True,
+              help="Fit the model's saved settings on --data before forecasting (needed by "
+                   "models that cannot forecast new data otherwise, e.g. ets, arima).")
+@future_covariates_option
 @data_options
 @click.option("--horizon", type=PositiveInt("steps ahead to forecast", 12),
               help="Steps ahead (default: the horizon the model was trained for).")
 @click.option("--coverage", type=Fraction(0, 1), default=0.9, show_default=True,
               help="Probability that the interval contains the future value.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write the forecast CSV there instead of standard output.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the forecast CSV there instead of standard output ('-': standard "
+                   "output, the default).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
               help="Draw history, forecast and interval into an image (e.g. forecast.png).")
 @output_options
-def predict(model, data, time_col, target, id_col, fill, sep, date_format, horizon, coverage, output, plot_path):
+def predict(model, data, refit, future_path, time_col, target, id_col, fill, sep, date_format,
+            horizon, coverage, output, plot_path):
     """Forecast with a saved model: CSV, JSON or a plot.
 
     Prints the forecast of MODEL with its prediction interval as CSV (time, forecast,
-    lower, upper; a series column for panels), or writes it to --output.
+    lower, upper; a series column for panels), or writes it to --output. With --data it
+    forecasts from the end of new observations.
     """
-    if output is not None:
-        check_writable(output, "--output")
+    if refit and data is None:
+        raise click.UsageError("--refit fits the model on new observations; pass them with "
+                               "--data NEW.csv.")
     if plot_path is not None:
-        check_writable(plot_path, "--plot")
-        _check_image_suffix(plot_path)
+        check_image_suffix(plot_path)
+    check_outputs(**{"--output": output, "--plot": plot_path})
+    output = None if output == "-" else output
     use_compilation_cache()
     from tsforecast import persistence
 
@@ -58,12 +77,19 @@ def predict(model, data, time_col, target, id_col, fill, sep, date_format, horiz
     meta = manifest.get("metadata", {})
     with captured_warnings():
         forecaster = persistence.load(model)
-    history = None
+    plan = CovariatePlan.from_metadata(meta)
+    future = None
+    if future_path is not None:
+        future = read_future(future_path, time_col=time_col, id_col=id_col, sep=sep,
+                             date_format=date_format, fill=fill)
+    history = new = X = None
     if data is not None:
-        csv = read_data(data, time_col=time_col, target=target, id_col=id_col, fill=fill,
-                        sep=sep, date_format=date_format)
-        forecaster = _refit(forecaster, csv.y, data)
-        history = csv.y
+        csv = read_data(data, time_col=time_col, target=target or _stored_target(meta),
+                        id_col=id_col, fill=fill, sep=sep, date_format=date_format,
+                        covariates=plan.columns)
+        forecaster, new = from_new_data(forecaster, _model_name(meta, forecaster), csv.y,
+                                        csv.X, refit=refit, path=data)
+        history, X = csv.y, csv.X
         time_name = csv.time_col
     else:
         time_name = (meta.get("data") or {}).get("time_col")
@@ -71,9 +97,14 @@ def predict(model, data, time_col, target, id_col, fill, sep, date_format, horiz
         meta.get("settings") or {}).get("horizon")
     if horizon is None:
         raise click.UsageError("this model has no default horizon; pass --horizon, e.g. --horizon 12.")
+    check_future(future, plan, _origins(forecaster, new), forecaster.freq_, int(horizon),
+                 future_path, block=forecast_block(forecaster))
+    future_X = None if future is None or not plan.future else future.X
+    X = join_covariates(X, future_X) if new is not None else future_X
 
     with captured_warnings():
-        table = forecast_table(forecaster, int(horizon), coverage, time_name or "time")
+        table = forecast_table(forecaster, int(horizon), coverage, time_name or "time",
+                               X=X, y=new)
     if output is not None:
         with atomic_output(output) as temporary:
             table.to_csv(temporary, index=False)
@@ -92,35 +123,47 @@ def predict(model, data, time_col, target, id_col, fill, sep, date_format, horiz
         note(f"Saved plot to '{plot_path}'")
 
 
-def _check_image_suffix(path):
-    suffix = Path(path).suffix.lower()
-    if suffix not in (".png", ".svg", ".pdf", ".jpg", ".jpeg"):
-        raise click.BadParameter(
-            f"cannot tell the image format of '{path}'; use a .png, .svg or .pdf file name.",
-            param_hint="'--plot'",
-        )
+def _model_name(meta, forecaster):
+    """The model's name on the command line (its class name for a file not written by fit)."""
+    return (meta.get("settings") or {}).get("model") or type(forecaster).__name__
 
 
-def _refit(forecaster, y, path):
-    from sklearn.base import clone
+def _stored_target(meta):
+    """The value column the model was trained on, when it was one column (not a wide file's
+    series, which new data may replace by others)."""
+    stored = (meta.get("data") or {}).get("target")
+    return stored if isinstance(stored, str) else None
 
-    note(f"Refitting the saved model settings on '{Path(path).name}'")
-    with captured_warnings():
-        return clone(forecaster).fit(y)
+
+def _origins(forecaster, new):
+    """The last timestamp of each series the forecast starts from."""
+    if new is not None:
+        if new.ndim == 1:
+            return {None: new.index[-1]}
+        return {name: new[name].last_valid_index() for name in new.columns}
+    names = forecaster.series_names_
+    cutoffs = getattr(forecaster, "series_cutoffs_", None) or [forecaster.cutoff_] * len(names)
+    if len(names) == 1:
+        return {None: cutoffs[0]}
+    return dict(zip(names, cutoffs))
 
 
-def forecast_table(forecaster, horizon, coverage, time_name):
-    """Forecast and interval as a tidy DataFrame: [series,] time, forecast, lower, upper."""
+def forecast_table(forecaster, horizon, coverage, time_name, *, X=None, y=None):
+    """Forecast and interval as a tidy DataFrame: [series,] time, forecast, lower, upper.
+
+    ``X``: covariates (future values, and those of ``y``); ``y``: new history to forecast
+    from without refitting (see :meth:`~tsforecast.forecasting.base.BaseForecaster.predict`).
+    """
     import pandas as pd
 
     intervals = None
     if forecaster.get_tag("capability:pred_int"):
         try:
-            intervals = forecaster.predict_interval(horizon, coverage)
+            intervals = forecaster.predict_interval(horizon, coverage, X=X, y=y)
         except (ValueError, NotImplementedError) as exc:
             note(f"  note: no prediction interval ({exc})")
     if intervals is None:
-        point = forecaster.predict(horizon)
+        point = forecaster.predict(horizon, X=X, y=y)
         frame = point.to_frame() if isinstance(point, pd.Series) else point
         pieces = {
             name: pd.DataFrame({"forecast": frame[name], "lower": float("nan"),

@@ -139,3 +139,47 @@ def test_tags_merge_along_the_class_hierarchy():
     assert Global().get_tag("capability:global") is True
     assert Global().get_tag("capability:pred_int") is True
     assert LastValue().get_tag("capability:global") is False
+
+
+def test_forecasters_without_exogenous_capability_warn_once_that_x_is_ignored():
+    panel = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [4.0, 5.0, 6.0]},
+                         index=pd.date_range("2020-01", periods=3, freq="MS"))
+    X = pd.DataFrame({"price": [1.0, 2.0, 3.0]}, index=panel.index)
+    with pytest.warns(UserWarning, match="LastValue does not use covariates") as caught:
+        LastValue().fit(panel, X)
+    assert len([w for w in caught if "covariates" in str(w.message)]) == 1
+
+
+class Cumulative(LastValue):
+    """Last value with an ``_update``: the new values continue the series."""
+
+    def _update(self, y, X=None):
+        self.last_ = float(y[-1])
+
+
+def test_update_hook_moves_the_cutoff_or_says_how_to_refit():
+    y = monthly([1.0, 2.0, 3.0])
+    with pytest.raises(NotImplementedError, match="refit it on the whole history"):
+        LastValue().fit(y).update(monthly([4.0], start="2020-04"))
+    f = Cumulative().fit(y).update(monthly([4.0, 7.0], start="2020-04"))
+    assert f.cutoff_ == pd.Timestamp("2020-05-01") and f.n_timepoints_ == 5
+    assert list(f.predict(1).index) == [pd.Timestamp("2020-06-01")]
+    np.testing.assert_allclose(f.predict(1), [7.0])
+    with pytest.raises(ValueError, match="starting at Timestamp\\('2020-06-01"):
+        f.update(monthly([1.0], start="2020-08"))
+
+
+def test_forecasting_new_data_needs_the_capability():
+    with pytest.raises(NotImplementedError, match="cannot forecast from new data without refitting"):
+        LastValue().fit(monthly([1.0, 2.0])).predict(2, y=monthly([5.0, 6.0]))
+
+
+def test_ragged_panel_is_fitted_with_each_series_to_its_own_end():
+    panel = pd.DataFrame(
+        {"a": [1.0, 2.0, 3.0, 4.0], "b": [1.0, 2.0, np.nan, np.nan]},
+        index=pd.date_range("2020-01", periods=4, freq="MS"),
+    )
+    forecast = LastValue().fit(panel).predict(2)
+    assert list(forecast.index) == list(pd.date_range("2020-03", periods=4, freq="MS"))
+    np.testing.assert_allclose(forecast["b"].to_numpy(), [2.0, 2.0, np.nan, np.nan])
+    np.testing.assert_allclose(forecast["a"].to_numpy(), [np.nan, np.nan, 4.0, 4.0])

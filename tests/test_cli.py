@@ -20,15 +20,6 @@ TINY = ["--units", "4", "--epochs", "1", "--ensemble", "1", "--seed", "7"]
 HEAVY = ("keras", "jax", "statsmodels", "matplotlib", "tensorflow", "torch")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def no_compilation_cache():
-    """Commands run here (and their subprocesses) leave the user's compilation cache alone;
-    the tests of the cache switch it back on where they need it."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TSFORECAST_NO_COMPILATION_CACHE", "1")
-        yield
-
-
 @pytest.fixture
 def runner():
     return CliRunner()
@@ -36,8 +27,8 @@ def runner():
 
 @pytest.fixture
 def invoke(runner):
-    def run(*args, code=0):
-        result = runner.invoke(cli, [str(a) for a in args])
+    def run(*args, code=0, input=None):
+        result = runner.invoke(cli, [str(a) for a in args], input=input)
         assert "Traceback" not in result.output
         assert result.exit_code == code, result.output
         return result
@@ -82,7 +73,8 @@ def test_help_does_not_import_heavy_modules():
         "import sys\n"
         "from tsforecast.cli.main import cli\n"
         "for args in (['--help'], ['fit', '--help'], ['predict', '--help'],\n"
-        "             ['compare', '--help'], ['datasets', '--help'], ['info', '--help']):\n"
+        "             ['compare', '--help'], ['tune', '--help'], ['datasets', '--help'],\n"
+        "             ['info', '--help']):\n"
         "    try:\n"
         "        cli(args)\n"
         "    except SystemExit as exc:\n"
@@ -96,12 +88,12 @@ def test_help_does_not_import_heavy_modules():
 
 def test_console_script_help_and_version():
     process = run_process("--help")
-    for command in ("fit", "predict", "compare", "datasets", "info"):
+    for command in ("fit", "predict", "compare", "tune", "datasets", "info"):
         assert command in process.stdout
     assert run_process("--version").stdout.strip() == "tsforecast, version 0.1.0"
 
 
-@pytest.mark.parametrize("command", ["fit", "predict", "compare", "datasets", "info",
+@pytest.mark.parametrize("command", ["fit", "predict", "compare", "tune", "datasets", "info",
                                      "datasets list", "datasets show", "datasets export"])
 def test_every_command_has_help(invoke, command):
     result = invoke(*command.split(), "--help")
@@ -177,12 +169,12 @@ def test_fit_output_and_holdout_table(invoke, tmp_path):
     assert document["model"].endswith("s.tsf")
 
 
-def test_fit_on_a_dataset_name_saves_in_the_working_directory(runner, tmp_path):
-    with runner.isolated_filesystem(temp_dir=tmp_path) as cwd:
-        result = runner.invoke(cli, ["fit", "nile", "--model", "naive", "--no-holdout"])
-        assert result.exit_code == 0, result.output
-        assert (Path(cwd) / "nile.tsf").is_file()
-        assert "tsforecast predict nile.tsf" in result.stdout or "nile.tsf" in result.stdout
+def test_fit_on_a_dataset_name_saves_in_the_working_directory(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["fit", "nile", "--model", "naive", "--no-holdout"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "nile.tsf").is_file()
+    assert "tsforecast predict nile.tsf" in result.stdout or "nile.tsf" in result.stdout
 
 
 def test_predict_with_new_data(invoke, snaive_model, tmp_path):
@@ -268,8 +260,8 @@ def test_fit_scores_a_calibrated_network_on_its_latest_calibration_fold(invoke, 
                         "snaive", "-o", tmp_path / "a.tsf")
     assert fits == [144]  # one fit: no second round of training for the holdout
     steps = [line for line in calibrated.stderr.splitlines() if line.startswith("Training [")]
-    assert steps == ["Training [1/2]: final fit of auto (LSTM(4), log) on all values "
-                     "(holdout from its calibration folds)",
+    assert steps == [("Training [1/2]: final fit of auto (LSTM(4), log) on all values "
+                      "(holdout from its calibration folds)"),
                      "Training [2/2]: holdout score of seasonal naive"]
     # the same score as a network trained on the holdout's training part
     invoke("fit", "air_passengers", *TINY, "--horizon", "6", "--baselines",
@@ -381,12 +373,12 @@ def test_bad_csv_gives_one_line_error(invoke, tmp_path, name):
         (["compare", "nile", "--folds", "30", "--horizon", "10"], 2, "too few for 30 folds"),
     ],
 )
-def test_bad_options_give_one_line_error(runner, tmp_path, args, code, pattern):
+def test_bad_options_give_one_line_error(runner, tmp_path, monkeypatch, args, code, pattern):
     import re
 
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        shutil.copy(datasets.dataset_path("nile"), "nile.csv")
-        result = runner.invoke(cli, args)
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(datasets.dataset_path("nile"), "nile.csv")
+    result = runner.invoke(cli, args)
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     assert re.search(pattern, error_line(result)), result.output
@@ -462,8 +454,26 @@ def test_output_into_a_closed_pipe_stops_quietly():
     assert process.stdout.readline() == b"unique_id,ds,y\n"
     process.stdout.close()
     stderr = process.stderr.read().decode()
-    assert process.wait(timeout=60) in (0, 1)
+    assert process.wait(timeout=60) == 141  # 128 + SIGPIPE, as a shell reports `yes | head`
     assert stderr == ""
+
+
+@pytest.mark.parametrize("args", [
+    ["datasets", "export", "tourism_monthly", "-"],
+    ["predict", "{model}", "--horizon", "3000"],  # one write of about 160 kB
+], ids=["many-writes", "one-write"])
+def test_piping_into_head_exits_with_the_sigpipe_status(snaive_model, args):
+    executable = shutil.which("tsforecast")
+    command = [executable] if executable else [
+        sys.executable, "-c", "from tsforecast.cli.main import main; main()"]
+    words = [*command, *(a.format(model=snaive_model) for a in args)]
+    # unbuffered text output (PYTHONUNBUFFERED) drops what a closed pipe refuses unseen
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    process = subprocess.run(
+        ["bash", "-c", 'set -o pipefail; "$@" | head -1', "pipeline", *words],
+        capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert process.returncode == 141, process.stderr
+    assert process.stderr == "" and len(process.stdout.splitlines()) == 1
 
 
 # ------------------------------------------------------------------ unwritable output
@@ -674,12 +684,12 @@ def cache_calls(monkeypatch):
 def test_training_and_predicting_commands_use_the_compilation_cache(
         runner, snaive_model, tmp_path, monkeypatch, cache_calls, args):
     args = [a.format(model=snaive_model) for a in args]
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        assert runner.invoke(cli, args).exit_code == 0
-        assert cache_calls == [None]
-        monkeypatch.setenv("TSFORECAST_NO_COMPILATION_CACHE", "1")
-        assert runner.invoke(cli, args).exit_code == 0
-        assert cache_calls == [None]
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(cli, args).exit_code == 0
+    assert cache_calls == [None]
+    monkeypatch.setenv("TSFORECAST_NO_COMPILATION_CACHE", "1")
+    assert runner.invoke(cli, args).exit_code == 0
+    assert cache_calls == [None]
     monkeypatch.delenv("TSFORECAST_NO_COMPILATION_CACHE")
     for command in (["info", str(snaive_model)], ["datasets", "list"]):
         assert runner.invoke(cli, command).exit_code == 0
@@ -697,3 +707,398 @@ def test_uncreatable_cache_directory_never_fails_a_command(runner, tmp_path, mon
     assert loud.exit_code == 0
     warning = [line for line in loud.output.splitlines() if "compilation cache off" in line]
     assert len(warning) == 1 and "TSFORECAST_NO_COMPILATION_CACHE=1" in warning[0]
+
+
+# ------------------------------------------------------- standard input and output
+NILE_CSV = datasets.dataset_path("nile").read_text()
+COMPARE_NILE = ["--models", "naive", "--folds", "2", "--horizon", "5"]
+
+
+@pytest.fixture
+def temporary_files(tmp_path, monkeypatch):
+    """The directory where the commands create their temporary files."""
+    directory = tmp_path / "temporary"
+    directory.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(directory))
+    return directory
+
+
+def test_dash_reads_the_data_from_standard_input(invoke, tmp_path, temporary_files):
+    model = tmp_path / "nile.tsf"
+    result = invoke("fit", "-", "--model", "naive", "--baselines", "drift", "-o", model,
+                    input=NILE_CSV)
+    assert "Read 100 yearly values (1871 .. 1970) from 'standard input'" in result.stderr
+    data = persistence.read_metadata(model)["metadata"]["data"]
+    assert data["file"] == "standard input" and data["path"] is None
+    assert data["sha256"] == common.file_sha256(datasets.dataset_path("nile"))
+    from_file = tmp_path / "file.tsf"
+    invoke("fit", "nile", "--model", "naive", "--baselines", "drift", "-o", from_file)
+    assert holdout_scores(from_file) == holdout_scores(model)
+    # refit a saved model on new data from standard input
+    new = invoke("predict", model, "--data", "-", "--horizon", "2", input=NILE_CSV).stdout
+    assert new == invoke("predict", model, "--horizon", "2").stdout
+    boards = [json.loads(invoke("compare", data, *COMPARE_NILE, "--json",
+                                input=NILE_CSV).stdout)["leaderboard"] for data in ("-", "nile")]
+    scores = [[(r["model"], r["mase_mean"]) for r in board] for board in boards]
+    assert scores[0] == scores[1] and len(scores[0]) == 3
+    assert list(temporary_files.iterdir()) == []  # the copy of standard input is gone
+    message = error_line(invoke("fit", "-", "--model", "naive", input=NILE_CSV, code=2))
+    assert "DATA is standard input" in message and "-o/--output" in message
+    empty = error_line(invoke("fit", "-", "--model", "naive", "-o", model, input="", code=1))
+    assert "file 'standard input' is empty" in empty
+
+
+def test_dash_writes_data_files_to_standard_output(invoke, snaive_model, tmp_path):
+    forecast = invoke("predict", snaive_model, "--horizon", "3").stdout
+    assert invoke("predict", snaive_model, "--horizon", "3", "-o", "-").stdout == forecast
+    board = invoke("compare", "nile", *COMPARE_NILE, "-o", "-")
+    frame = pd.read_csv(io.StringIO(board.stdout))
+    assert list(frame["model"]) == ["naive", "snaive", "naive2"] and "mase_mean" in frame
+    assert "Backtesting" in board.stderr  # progress and notes stay on standard error
+    markdown = invoke("compare", "nile", *COMPARE_NILE, "-o", "-", "--output-format", "md")
+    assert markdown.stdout.startswith("| model")
+    forecasts = invoke("compare", "nile", *COMPARE_NILE, "--forecasts", "-").stdout
+    assert len(pd.read_csv(io.StringIO(forecasts))) == 3 * 2 * 5  # models x folds x steps
+    message = error_line(invoke("fit", "nile", "--model", "naive", "-o", "-", code=2))
+    assert "a model file cannot be written to standard output" in message
+    for args in (["-o", "-", "--forecasts", "-"], ["-o", "-", "--json"]):
+        message = error_line(invoke("compare", "nile", *COMPARE_NILE, *args, code=2))
+        assert "all write to standard output" in message
+    assert "all write to standard output" in error_line(
+        invoke("predict", snaive_model, "-o", "-", "--json", code=2))
+
+
+# ------------------------------------------------------------- compare exports
+def test_compare_writes_its_forecasts_and_their_plot(invoke, tmp_path):
+    result = invoke("compare", "nile", "--models", "drift,naive", "--folds", "2", "--horizon",
+                    "5", "--forecasts", tmp_path / "f.csv", "--plot-forecasts",
+                    tmp_path / "f.png", "--plot", tmp_path / "h.svg")
+    frame = pd.read_csv(tmp_path / "f.csv")
+    assert list(frame.columns[:9]) == ["model", "series", "fold", "cutoff", "step", "actual",
+                                       "forecast", "lower", "upper"]
+    assert set(frame["model"]) == {"drift", "naive", "snaive", "naive2"}
+    assert len(frame) == 4 * 2 * 5
+    assert f"Wrote 40 forecasts to '{tmp_path / 'f.csv'}'" in result.stderr
+    assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "h.svg").read_text().lstrip().startswith("<?xml")
+    assert "\ndrift " in "\n" + result.stdout
+    message = error_line(invoke("compare", "nile", "--plot-forecasts", tmp_path / "f.txt",
+                                code=2))
+    assert "cannot tell the image format" in message and "--plot-forecasts" in message
+
+
+# -------------------------------------------------- same options in fit and compare
+def test_model_and_models_are_accepted_by_fit_and_compare(invoke, tmp_path):
+    invoke("fit", "nile", "--models", "naive", "--no-holdout", "-o", tmp_path / "a.tsf")
+    assert persistence.read_metadata(tmp_path / "a.tsf")["class"].endswith("Naive")
+    message = error_line(invoke("fit", "nile", "--models", "naive,drift", code=2))
+    assert "names several models; this command takes one" in message
+    board = json.loads(invoke("compare", "nile", "--model", "drift", "--folds", "2",
+                              "--horizon", "5", "--json").stdout)
+    assert {row["model"] for row in board["leaderboard"]} == {"drift", "snaive", "naive2"}
+
+
+def test_compare_transform_applies_to_every_model_but_auto_and_the_references(invoke):
+    def board(*extra):
+        result = invoke("compare", "air_passengers", "--models", "drift", "--folds", "2",
+                        "--horizon", "6", "--metrics", "mae", "--json", *extra)
+        return {row["model"]: row["mae_mean"] for row in json.loads(result.stdout)["leaderboard"]}
+
+    raw, logged = board(), board("--transform", "log")
+    assert logged["drift"] != raw["drift"]
+    assert logged["snaive"] == raw["snaive"] and logged["naive2"] == raw["naive2"]
+    from tsforecast.cli.compare import build_forecasters
+
+    models = build_forecasters(["auto", "drift"], {}, season=12, horizon=6, n_obs=120,
+                               seed=0, transform="log")
+    assert type(models["drift"]).__name__ == "TransformedForecaster"
+    assert [type(t).__name__ for t in models["auto"].transforms] == ["LogTransform"]
+    assert "Unknown transform 'sqrt'" in error_line(
+        invoke("compare", "nile", "--transform", "sqrt", code=2))
+
+
+def test_fit_transform_wraps_a_baseline(invoke, tmp_path):
+    result = invoke("fit", "air_passengers", "--model", "drift", "--transform", "log",
+                    "--baselines", "snaive", "-o", tmp_path / "d.tsf")
+    assert "transforms: log" in result.stderr
+    params = json.loads(invoke("info", tmp_path / "d.tsf", "--json").stdout)["params"]
+    assert params["class"] == "TransformedForecaster"
+    assert params["forecaster"]["class"] == "Drift"
+
+
+def holdout_scores(path):
+    return [(row["model"], row["mase"], row["smape"])
+            for row in persistence.read_metadata(path)["metadata"]["holdout"]]
+
+
+def test_fit_jobs_score_the_holdout_in_worker_processes(invoke, tmp_path):
+    args = ["fit", "air_passengers", "--model", "snaive", "--baselines", "naive,drift,theta"]
+    serial = invoke(*args, "-o", tmp_path / "serial.tsf")
+    parallel = invoke(*args, "--jobs", "2", "-o", tmp_path / "parallel.tsf")
+    assert holdout_scores(tmp_path / "serial.tsf") == holdout_scores(tmp_path / "parallel.tsf")
+    steps = [line for line in parallel.stderr.splitlines() if line.startswith("Training [")]
+    assert steps == ["Training [1/5]: holdout score of snaive",
+                     "Training [2/5]: holdout score of naive",
+                     "Training [3/5]: holdout score of drift",
+                     "Training [4/5]: holdout score of theta",
+                     "Training [5/5]: final fit of snaive on all values"]
+    assert serial.stdout.splitlines()[0] == parallel.stdout.splitlines()[0]
+    assert "0 workers" in error_line(invoke(*args, "--jobs", "0", code=2))
+    assert "the holdout scores" in invoke("fit", "--help").stdout
+
+
+def test_fit_dask_runs_the_holdout_tasks_on_the_cluster(invoke, tmp_path, monkeypatch):
+    from tsforecast.evaluation import executors
+
+    seen = []
+    real_run_tasks = executors.run_tasks
+
+    def recording(function, tasks, **options):
+        seen.append(options)
+        return real_run_tasks(function, tasks, total=options["total"])  # in this process
+
+    monkeypatch.setattr(executors, "run_tasks", recording)
+    invoke("fit", "nile", "--model", "naive", "--baselines", "drift", "--dask",
+           "tcp://scheduler:8786", "-o", tmp_path / "m.tsf")
+    assert seen == [{"total": 2, "n_jobs": 1, "backend": "dask",
+                     "address": "tcp://scheduler:8786"}]
+    assert [row[0] for row in holdout_scores(tmp_path / "m.tsf")] == ["naive", "drift"]
+
+
+def test_a_failing_baseline_leaves_a_blank_row_and_its_warning(invoke, tmp_path, monkeypatch):
+    from tsforecast.statistical import Drift
+
+    def fail(self, y, X=None):
+        import warnings
+
+        warnings.warn("drift looked at the data", UserWarning, stacklevel=1)
+        raise ValueError("no drift today")
+
+    monkeypatch.setattr(Drift, "_fit", fail)
+    result = invoke("fit", "nile", "--model", "naive", "--baselines", "drift",
+                    "-o", tmp_path / "m.tsf")
+    assert "  note: drift failed on the holdout (ValueError: no drift today)." in result.stderr
+    assert "  warning: drift looked at the data" in result.stderr
+    assert ("drift", None, None) in holdout_scores(tmp_path / "m.tsf")
+    monkeypatch.setattr("tsforecast.statistical.Naive._fit", fail)
+    assert "no drift today" in error_line(invoke("fit", "nile", "--model", "naive",
+                                                 "--baselines", "drift", code=1))
+
+
+# ------------------------------------------------------------------------------ tune
+def test_tune_ranks_the_candidates(invoke, tmp_path):
+    args = ["tune", "air_passengers", "--model", "snaive", "--grid", "season_length=1,6,12",
+            "--folds", "2", "--horizon", "6", "--metric", "mae"]
+    result = invoke(*args, "-o", tmp_path / "c.csv")
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["rank", "season_length", "mae", "std", "fit", "s"]
+    assert lines[1].split()[:2] == ["1", "12"]
+    assert "Best: season_length=12" in result.stdout
+    assert ("Train it: tsforecast fit air_passengers --model snaive --horizon 6 "
+            "--season-length 12") in result.stdout
+    assert "3 candidates by mae" in result.stderr
+    table = pd.read_csv(tmp_path / "c.csv")
+    assert table["season_length"][0] == 12 and list(table["rank"]) == [1, 2, 3]
+    assert table["mean_mae"].is_monotonic_increasing
+    assert {"mean_mae", "std_mae", "split0_mae", "split1_mae", "fit_seconds"} <= set(table)
+    document = json.loads(invoke(*args, "--json").stdout)
+    assert document["best_params"] == {"season_length": 12} and document["metric"] == "mae"
+    assert [c["season_length"] for c in document["candidates"]] == [
+        str(v) for v in table["season_length"]]
+    assert invoke(*args, "-o", "-", "--output-format", "md").stdout.startswith("| rank")
+
+
+def test_tune_a_network_grid(invoke):
+    result = invoke("tune", "air_passengers", "--model", "lstm", "--grid", "units=2,3/2",
+                    "--grid", "learning-rate=0.01", *TINY, "--window", "12", "--folds", "1",
+                    "--horizon", "6")
+    ranked = [line.split()[1] for line in result.stdout.splitlines()[1:3]]
+    assert sorted(ranked) == ["2", "3/2"]
+    command = result.stdout.splitlines()[-1]
+    assert command.startswith("Train it: tsforecast fit air_passengers --model lstm ")
+    for words in ("--epochs 1", "--ensemble 1", "--seed 7", "--window 12", "--horizon 6",
+                  "--learning-rate 0.01"):
+        assert words in command
+    assert ("--units 2 " in command + " ") or ("--units 3,2" in command)
+    assert "--units 4" not in command  # the searched value replaces the fixed one
+
+
+@pytest.mark.parametrize("grid, pattern", [
+    ("unitz=4,8", "has no parameter 'unitz'; did you mean 'units'?"),
+    ("units", "is not NAME=V1,V2"),
+    ("units=", "is not NAME=V1,V2"),
+])
+def test_tune_grid_errors(invoke, grid, pattern):
+    message = error_line(invoke("tune", "air_passengers", "--model", "lstm", "--grid", grid,
+                                code=2))
+    assert pattern in message and "--grid" in message
+
+
+def test_tune_values_are_read_as_numbers_booleans_and_tuples():
+    from tsforecast.cli.tune import parse_value, show_value
+
+    cases = {"8": 8, "0.003": 0.003, "true": True, "None": None, "32/16": (32, 16),
+             "seq2seq": "seq2seq", "1/1/1": (1, 1, 1)}
+    for text, value in cases.items():
+        assert parse_value(text) == value and type(parse_value(text)) is type(value)
+        assert show_value(parse_value(text)) == text.lower()
+
+
+# --------------------------------------------- environment variables and config file
+def compare_folds(invoke, *args):
+    document = json.loads(invoke("compare", "nile", "--models", "naive", "--horizon", "5",
+                                 "--json", *args).stdout)
+    return document["leaderboard"][0]["n_folds"], [r["model"] for r in document["leaderboard"]]
+
+
+def test_options_from_the_environment(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("TSFORECAST_COMPARE_FOLDS", "4")
+    assert compare_folds(invoke)[0] == 4
+    assert compare_folds(invoke, "--folds", "2")[0] == 2  # the command line wins
+    fitted = invoke("fit", "nile", "--model", "naive", "--no-holdout", "-o", tmp_path / "m.tsf")
+    assert "Read 100 yearly values" in fitted.stderr
+    monkeypatch.setenv("TSFORECAST_QUIET", "1")  # an option of tsforecast itself
+    quiet = invoke("fit", "nile", "--model", "naive", "--no-holdout", "-o", tmp_path / "m.tsf")
+    assert quiet.stderr == ""
+    monkeypatch.setenv("TSFORECAST_COMPARE_FOLDS", "0")
+    assert "'0' is not a positive integer" in error_line(invoke("compare", "nile", code=2))
+
+
+def write_config(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_options_from_the_config_file_and_their_precedence(invoke, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    write_config(tmp_path / "xdg" / "tsforecast" / "config.toml",
+                 '[compare]\nfolds = 2\nmodels = ["naive", "drift"]\n')
+    assert compare_folds(invoke) == (2, ["naive", "snaive", "naive2"])
+    board = json.loads(invoke("compare", "nile", "--horizon", "5", "--json").stdout)
+    assert {row["model"] for row in board["leaderboard"]} == {"naive", "drift", "snaive",
+                                                              "naive2"}
+    monkeypatch.setenv("TSFORECAST_COMPARE_FOLDS", "3")  # the environment beats the file
+    assert compare_folds(invoke)[0] == 3
+    assert compare_folds(invoke, "--folds", "4")[0] == 4  # the command line beats both
+    monkeypatch.delenv("TSFORECAST_COMPARE_FOLDS")
+    # --config replaces the default file, before or after the command name
+    other = write_config(tmp_path / "other.toml", "[compare]\nfolds = 5\n")
+    assert compare_folds(invoke, "--config", other)[0] == 5
+    folds = json.loads(invoke("--config", other, "compare", "nile", "--models", "naive",
+                              "--horizon", "5", "--json").stdout)["leaderboard"][0]["n_folds"]
+    assert folds == 5
+    monkeypatch.setenv("TSFORECAST_CONFIG", str(other))
+    assert compare_folds(invoke)[0] == 5
+    monkeypatch.delenv("TSFORECAST_CONFIG")
+    # the options of tsforecast itself at the top, a nested command in its own table
+    write_config(tmp_path / "xdg" / "tsforecast" / "config.toml",
+                 "quiet = true\n[datasets.export]\nforce = true\n")
+    target = write(tmp_path / "nile.csv", "old")
+    result = invoke("datasets", "export", "nile", target)
+    assert target.read_text() == NILE_CSV and result.stderr == ""
+
+
+def test_network_settings_in_the_config_file_do_not_stop_a_baseline(invoke, tmp_path,
+                                                                     monkeypatch):
+    config = write_config(tmp_path / "c.toml", "[fit]\nunits = [4, 4]\nepochs = 1\n")
+    invoke("fit", "nile", "--model", "naive", "--no-holdout", "--config", config,
+           "-o", tmp_path / "n.tsf")
+    result = invoke("fit", "nile", "--model", "lstm", "--ensemble", "1", "--no-holdout",
+                    "--no-intervals", "--config", config, "-o", tmp_path / "l.tsf")
+    assert "LSTM(4,4)" in result.stderr
+    assert persistence.read_metadata(tmp_path / "l.tsf")["metadata"]["settings"]["epochs"] == 1
+    message = error_line(invoke("fit", "nile", "--model", "naive", "--units", "4",
+                                "--config", config, code=2))
+    assert "--units applies only to the networks" in message
+
+
+@pytest.mark.parametrize("text, pattern", [
+    ("[compare]\nfold = 2\n", r"\[compare\] has no option 'fold'; did you mean 'folds'\?"),
+    ("[compar]\nfolds = 2\n", "has no command 'compar'; did you mean 'compare'?"),
+    ("verbos = true\n", "the top level .* has no option 'verbos'; did you mean 'verbose'?"),
+    ("[compare\n", "is not valid TOML"),
+    ("[compare]\nfolds = 0\n", "0 is not a positive integer"),
+])
+def test_config_file_errors_name_the_file(runner, tmp_path, text, pattern):
+    import re
+
+    config = write_config(tmp_path / "c.toml", text)
+    result = runner.invoke(cli, ["--config", str(config), "compare", "nile"])
+    assert result.exit_code == 2, result.output
+    assert re.search(pattern, error_line(result)), result.output
+    if "TOML" in pattern or "has no" in pattern:
+        assert str(config) in error_line(result)
+    missing = runner.invoke(cli, ["--config", str(tmp_path / "missing.toml"), "info", "x"])
+    assert missing.exit_code == 2 and "config file" in error_line(missing)
+
+
+def test_help_documents_where_options_come_from(invoke):
+    text = invoke("--help").stdout
+    for words in ("TSFORECAST_FIT_HORIZON=12", "config.toml", "XDG_CONFIG_HOME",
+                  "first match wins", "141"):
+        assert words in text
+
+
+# ------------------------------------------------------------------ epoch progress
+@pytest.mark.filterwarnings("ignore:Too few calibration residuals")
+def test_epoch_callback_sees_every_epoch_and_changes_nothing():
+    import threading
+
+    from tsforecast.backend.training import epoch_callback
+    from tsforecast.forecasting import LSTMForecaster
+
+    y = datasets.load_air_passengers()
+
+    def forecast():
+        model = LSTMForecaster(window=12, horizon=3, units=(3,), epochs=2, n_ensemble=2,
+                               n_jobs=2, n_calibration=1, train_on_all=False, random_state=3)
+        return model.fit(y).predict_interval(3, 0.8)
+
+    calls = []
+
+    def report(*args):
+        calls.append((threading.get_ident(), *args))
+
+    plain = forecast()
+    with epoch_callback(report):
+        watched = forecast()
+    pd.testing.assert_frame_equal(watched, plain, check_exact=True)
+    assert forecast().equals(plain)  # and nothing is reported after the block
+    # 2 seeds x (final + 1 calibration cutoff) networks, 2 epochs each, in joblib's threads
+    assert len(calls) == 8
+    assert [c[1:3] for c in calls].count((1, 2)) == 4
+    assert all("loss" in c[3] for c in calls)
+    assert threading.get_ident() not in {c[0] for c in calls}
+    with epoch_callback(report), epoch_callback(None):
+        forecast()  # None silences this thread and the threads it starts
+    assert len(calls) == 8
+
+
+def test_fit_shows_the_epochs_under_the_step_and_keeps_the_forecast(invoke, tmp_path,
+                                                                    monkeypatch):
+    args = ["fit", "air_passengers", "--model", "lstm", *TINY, "--window", "12", "--horizon",
+            "6", "--no-holdout", "--no-intervals"]
+    shown = invoke(*args, "--progress", "-o", tmp_path / "a.tsf")
+    lines = shown.stderr.splitlines()
+    step = lines.index("Training [1/1]: final fit of lstm on all values")
+    assert lines[step + 1] == "  network 1, epoch 1/1"
+    hidden = invoke(*args, "-o", tmp_path / "b.tsf")  # not a terminal: no epochs
+    assert "epoch" not in hidden.stderr
+    forecasts = [invoke("predict", tmp_path / name).stdout for name in ("a.tsf", "b.tsf")]
+    assert forecasts[0] == forecasts[1]
+    monkeypatch.setenv("TSFORECAST_PROGRESS", "1")
+    assert "  network 1, epoch 1/1" in invoke(*args, "-o", tmp_path / "c.tsf").stderr
+    assert "epoch" not in invoke(*args, "--quiet", "-o", tmp_path / "c.tsf").stderr
+
+
+def test_epoch_display_redraws_one_line_on_a_terminal(capsys):
+    from tsforecast.cli.output import EpochDisplay
+
+    display = EpochDisplay(interactive=True)
+    display(1, 100, {"loss": 1.0})
+    display(2, 100, {"loss": 0.5})  # within a tenth of a second: not drawn
+    display.close()
+    written = capsys.readouterr().err
+    text = "  network 1, epoch 1/100"
+    assert written == "\r" + text + "\r" + " " * len(text) + "\r"

@@ -455,3 +455,17 @@ def test_worker_count_follows_the_joblib_convention():
     assert _n_workers(3) == 3
     assert _n_workers(-1) == cores
     assert _n_workers(-2) == max(1, cores - 1)
+
+
+def test_long_panel_with_other_column_names(panel, cv, serial):
+    from tsforecast.forecasting.layout import LongPanel
+
+    long = (panel.rename_axis("month").reset_index()
+            .melt("month", var_name="shop", value_name="units").dropna())
+    long["price"] = 1.0
+    data = LongPanel(long, id_col="shop", time_col="month", target="units")
+    with pytest.warns(UserWarning, match=r"compare uses no covariates: the column\(s\) \['price'\]"):
+        result = compare({"naive": Naive(), "drift": Drift()}, data, cv)
+    pd.testing.assert_frame_equal(
+        _without_timings(result.leaderboard), _without_timings(serial.leaderboard)
+    )

@@ -93,7 +93,9 @@ LAYERS = [
     {"statistical"},
     {"evaluation"},
     {"registry", "defaults"},
+    {"diagnostics"},
     {"persistence"},
+    {"pretraining"},
 ]
 
 

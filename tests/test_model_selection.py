@@ -311,3 +311,33 @@ def test_a_panel_with_ragged_ends_is_backtested_on_each_series_span():
     gap.iloc[10, 1] = np.nan
     with pytest.raises(ValueError, match="series 'b' has 1 missing"):
         backtest(MeanOfTraining(), gap, RollingOriginSplit(n_folds=2, horizon=3))
+
+
+def test_backtest_accepts_long_data_with_its_own_column_names(monthly):
+    from tsforecast.forecasting.layout import LongPanel
+
+    panel = pd.DataFrame({"a": monthly, "b": monthly * 2})
+    panel.iloc[:5, 1] = np.nan
+    long = (panel.rename_axis("date").reset_index()
+            .melt("date", var_name="store", value_name="sales").dropna())
+    cv = RollingOriginSplit(n_folds=2, horizon=3)
+    wide = backtest(LastValueWithBand(), panel, cv).drop(columns=["fit_seconds", "predict_ms"])
+    from_long = backtest(LastValueWithBand(), LongPanel(long, id_col="store", time_col="date",
+                                                        target="sales"), cv)
+    pd.testing.assert_frame_equal(from_long.drop(columns=["fit_seconds", "predict_ms"]), wide)
+
+
+def test_backtest_passes_each_series_its_own_covariates(monthly):
+    panel = pd.DataFrame({"a": monthly, "b": monthly + 1})
+    X = {"a": pd.DataFrame({"x": np.arange(100.0, 130.0)}, index=monthly.index),
+         "b": pd.DataFrame({"x": np.arange(200.0, 230.0)}, index=monthly.index)}
+    table = backtest(EchoExogenous(), panel, RollingOriginSplit(n_folds=1, horizon=2), X=X)
+    assert_allclose(table.loc[table["series"] == "a", "forecast"], [128.0, 129.0])
+    assert_allclose(table.loc[table["series"] == "b", "forecast"], [228.0, 229.0])
+    # long data: the covariates are its other columns
+    long = panel.rename_axis("ds").reset_index().melt("ds", var_name="unique_id", value_name="y")
+    long["x"] = np.r_[X["a"]["x"].to_numpy(), X["b"]["x"].to_numpy()]
+    pd.testing.assert_frame_equal(
+        backtest(EchoExogenous(), long, RollingOriginSplit(n_folds=1, horizon=2))[["forecast"]],
+        table[["forecast"]],
+    )

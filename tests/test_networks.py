@@ -59,10 +59,11 @@ def test_stacked_model_count_matches_formula(cell, units, bidirectional, reset_a
     )
     width = units[-1] * (2 if bidirectional else 1)
     head = (width + 1) * horizon
+    highway = (7 * D + 1) * horizon  # Dense(horizon) on the flattened window
     expected = count_rnn_parameters(
         cell, D, units, bidirectional=bidirectional, reset_after=reset_after
     )
-    assert model.count_params() - head == expected
+    assert model.count_params() - head - highway == expected
     recurrent = sum(
         layer.count_params() for layer in model.layers if layer.name.startswith(("simple", "lstm", "gru", "bidir"))
     )
@@ -99,7 +100,7 @@ def test_residual_connections(units, bidirectional):
         window=5, units=units, residual=True, bidirectional=bidirectional, compile=False,
         initialize=False,
     )
-    adds = [layer for layer in model.layers if type(layer).__name__ == "Add"]
+    adds = [layer for layer in model.layers if layer.name.startswith("residual")]
     assert len(adds) == len(units) - 1
     projections = [layer for layer in model.layers if layer.name.startswith("skip_proj")]
     assert len(projections) == (1 if units[0] != units[-1] else 0)
@@ -112,7 +113,8 @@ def test_residual_connections(units, bidirectional):
 
 def test_residual_skip_carries_the_input():
     # With every recurrent weight zero, a residual layer outputs exactly its input.
-    model = build_rnn(window=3, units=(2, 2), residual=True, cell="simple", compile=False, initialize=False)
+    model = build_rnn(window=3, units=(2, 2), residual=True, cell="simple", highway=False,
+                      compile=False, initialize=False)
     x = np.random.default_rng(0).normal(size=(4, 3, 1)).astype("float32")
     first = model.get_layer("simple_1")
     first.cell.kernel.assign(np.ones((1, 2), "float32"))
@@ -192,5 +194,6 @@ def test_networks_import_only_keras():
                      if isinstance(node, ast.ImportFrom) and node.module}
     # Keras for the layers, NumPy (single-threaded BLAS) for the initial weights,
     # scikit-learn's parameter constraints in the settings table
-    assert imported == {"dataclasses", "inspect", "keras", "numbers", "numpy", "sklearn",
-                        "textwrap", "threadpoolctl", "tsforecast"}
+    # and its ridge regression for the starting point of the highway
+    assert imported == {"dataclasses", "functools", "inspect", "keras", "numbers", "numpy",
+                        "sklearn", "textwrap", "threadpoolctl", "tsforecast"}

@@ -23,7 +23,7 @@ def test_outputs_match_the_snapshot():
     recorded = json.loads(snapshot.SNAPSHOT.read_text())
     same = recorded["environment"] == snapshot.environment()
     current = snapshot.compute()
-    assert len(current) == len(recorded["outputs"]) == 55
+    assert len(current) == len(recorded["outputs"]) == 59
     lines = snapshot.differences(recorded["outputs"], current,
                                  rtol=0.0 if same else snapshot.FOREIGN_RTOL)
     assert not lines, "\n".join(lines)

@@ -16,6 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from tsforecast.networks import count_rnn_parameters
+from tsforecast.networks.long_memory import linear_start
 from tsforecast.regressors import GRURegressor, LSTMRegressor, SimpleRNNRegressor
 from tsforecast.windowing import make_windows
 
@@ -78,7 +79,8 @@ def test_fit_predict_shapes_and_attributes(cls, windows):
     assert set(reg.history_) == {"loss"} and len(reg.history_["loss"]) == 2
     assert all(isinstance(v, float) for v in reg.history_["loss"])
     cell = {"SimpleRNNRegressor": "simple", "LSTMRegressor": "lstm", "GRURegressor": "gru"}[cls.__name__]
-    assert reg.n_params_ == count_rnn_parameters(cell, 1, 4) + (4 + 1) * 3
+    # recurrent layer, dense head and the highway's Dense(3) on the 12-step window
+    assert reg.n_params_ == count_rnn_parameters(cell, 1, 4) + (4 + 1) * 3 + (12 + 1) * 3
     assert reg.n_params_ == reg.model_.count_params()
 
 
@@ -202,6 +204,7 @@ def test_early_stopping_restores_best_weights_on_the_time_ordered_tail(windows):
     reg = LSTMRegressor(
         units=(4,), epochs=8, batch_size=16, early_stopping=True, patience=2,
         validation_fraction=0.25, learning_rate=0.05, reduce_lr=True, random_state=0,
+        train_on_all=False,
     ).fit(X, Y)
     history = reg.history_
     assert {"loss", "val_loss", "learning_rate"} <= set(history)
@@ -209,7 +212,32 @@ def test_early_stopping_restores_best_weights_on_the_time_ordered_tail(windows):
     assert np.all(np.diff(history["learning_rate"]) <= 0)
     n_val = int(len(X) * 0.25)
     tail_mse = np.mean((reg.predict(X[-n_val:]) - Y[-n_val:]) ** 2)
-    assert_allclose(tail_mse, min(history["val_loss"]), rtol=1e-4)
+    # the network starts as the ridge regression of its highway on the training rows, and
+    # early stopping weighs that start too
+    start = linear_start(X[: len(X) - n_val - 2], Y[: len(X) - n_val - 2])
+    start_mse = np.mean((start.predict(X[-n_val:]) - Y[-n_val:]) ** 2)
+    assert_allclose(tail_mse, min(min(history["val_loss"]), start_mse), rtol=1e-4)
+
+
+@pytest.mark.parametrize("highway", [True, False])
+def test_train_on_all_trains_again_on_every_window_for_the_chosen_epochs(windows, highway):
+    X, Y = windows
+    params = dict(units=(4,), batch_size=16, learning_rate=0.05, reduce_lr=False,
+                  highway=highway, random_state=0)
+    reg = LSTMRegressor(epochs=12, patience=3, validation_fraction=0.25, **params).fit(X, Y)
+    assert 0 <= reg.best_epoch_ <= reg.n_epochs_ <= 12
+    if not highway:
+        assert reg.best_epoch_ >= 1  # a random start is never the best candidate here
+    # the same seed and schedule on all windows, for the chosen number of epochs
+    again = LSTMRegressor(epochs=max(reg.best_epoch_, 1), early_stopping=False, **params)
+    if reg.best_epoch_ == 0:  # the start won: the linear model refitted on every window
+        expected = linear_start(X, Y).predict(X.reshape(len(X), -1))
+        assert_allclose(reg.predict(X), expected, rtol=1e-4, atol=1e-4)
+    else:
+        assert_allclose(reg.predict(X), again.fit(X, Y).predict(X), rtol=1e-6)
+    kept = LSTMRegressor(epochs=12, patience=3, validation_fraction=0.25, train_on_all=False,
+                         **params).fit(X, Y)
+    assert not np.allclose(kept.predict(X), reg.predict(X))
 
 
 def test_verbose_shows_keras_progress(windows, capsys):
@@ -265,7 +293,7 @@ def test_validation_tail_is_separated_by_a_gap_of_horizon_minus_one_rows(windows
     n, n_val = len(X), int(len(X) * 0.25)
     gap = Y.shape[1] - 1 if multi_output else 0
     params = dict(units=(4,), epochs=1, batch_size=16, early_stopping=True,
-                  validation_fraction=0.25, reduce_lr=False, random_state=0)
+                  validation_fraction=0.25, reduce_lr=False, train_on_all=False, random_state=0)
 
     def fit_with_huge_target(row):
         Y_bad = Y.copy()

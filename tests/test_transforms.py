@@ -368,3 +368,69 @@ def test_transformed_global_forecaster_uses_per_series_transforms():
 def test_transformed_forecaster_rejects_a_bare_regressor(positive_series):
     with pytest.raises(TypeError, match="wrap a regressor first"):
         TransformedForecaster("log", Ridge()).fit(positive_series)
+
+
+# ------------------------------------------------------- scikit-learn transformers
+def test_scikit_learn_scalers_work_like_the_target_transforms(positive_series):
+    from sklearn.preprocessing import StandardScaler
+
+    # the report: TransformedForecaster(StandardScaler(), ...) failed with "Expected 2D array"
+    ours = TransformedForecaster([StandardScale()], _window(Ridge(), n_calibration=2,
+                                                            conformal=True)).fit(positive_series)
+    theirs = TransformedForecaster(StandardScaler(), _window(Ridge(), n_calibration=2,
+                                                             conformal=True)).fit(positive_series)
+    assert_allclose(theirs.predict().to_numpy(), ours.predict().to_numpy(), rtol=1e-8)
+    assert_allclose(theirs.predict_interval().to_numpy(), ours.predict_interval().to_numpy(),
+                    rtol=1e-8)
+    assert isinstance(theirs.transforms_[0][0].transformer_, StandardScaler)
+
+
+def test_function_transformer_and_pipelines(positive_series):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, PowerTransformer, StandardScaler
+
+    log = FunctionTransformer(np.log, inverse_func=np.exp)
+    expected = TransformedForecaster("log", _window()).fit(positive_series).predict()
+    got = TransformedForecaster(log, _window()).fit(positive_series).predict()
+    assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-8)
+    pipeline = make_pipeline(FunctionTransformer(np.log, inverse_func=np.exp), StandardScaler())
+    chained = TransformedForecaster([pipeline], _window()).fit(positive_series).predict()
+    assert_allclose(chained.to_numpy(), expected.to_numpy(), rtol=1e-6)
+    power = TransformedForecaster([PowerTransformer(), Difference(1)],
+                                  _window(n_calibration=2, conformal=True)).fit(positive_series)
+    interval = power.predict_interval()
+    assert (interval["lower"] <= interval["forecast"]).all()
+    assert (interval["forecast"] <= interval["upper"]).all()
+
+
+@pytest.mark.filterwarnings("ignore:The provided functions are not strictly inverse")
+def test_a_transformer_without_an_exact_inverse_is_refused(positive_series):
+    from sklearn.preprocessing import FunctionTransformer
+
+    with pytest.raises(ValueError, match="inverse_transform does not undo transform.*"
+                                         "inverse_func=np.exp"):
+        TransformedForecaster(FunctionTransformer(np.log), _window()).fit(positive_series)
+    with pytest.raises(ValueError, match="non-finite value for -1.0"):
+        TransformedForecaster(FunctionTransformer(np.log, inverse_func=np.exp),
+                              _window()).fit(np.r_[-1.0, positive_series])
+
+
+def test_a_decreasing_transformer_swaps_the_bounds(positive_series):
+    from sklearn.preprocessing import FunctionTransformer
+
+    negate = FunctionTransformer(np.negative, inverse_func=np.negative)
+    f = TransformedForecaster(negate, _window(Ridge(), n_calibration=2, conformal=True))
+    interval = f.fit(positive_series).predict_interval()
+    assert (interval["lower"] < interval["upper"]).all()
+
+
+def test_transformed_forecaster_fits_its_transforms_to_new_data(positive_series):
+    f = TransformedForecaster("log,diff", _window()).fit(positive_series[:60])
+    assert f.get_tag("capability:new_data")
+    expected = TransformedForecaster("log,diff", _window()).fit(positive_series).predict()
+    refitted_inner = f.predict(y=positive_series)
+    # the new history continues from its own last value (the transforms see it)
+    assert refitted_inner.index[0] == 96
+    assert abs(refitted_inner.iloc[0] - positive_series[-1]) < abs(expected.iloc[0] - 60)
+    assert_allclose(f.forecaster_.predict(y=np.diff(np.log(positive_series))).to_numpy(),
+                    np.diff(np.log(np.r_[positive_series[-1:], refitted_inner.to_numpy()])))

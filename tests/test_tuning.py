@@ -113,5 +113,18 @@ def test_a_panel_with_ragged_ends_is_tuned_without_refit(cv):
     assert result.best_params_ == {"shift": 2.0}
     assert_allclose(result.best_score_, 0.0, atol=1e-12)
     assert set(result.comparison_.scores["series"]) == {"a", "b"}
-    with pytest.raises(ValueError, match=r"Series \['b'\] end before .*refit=False"):
-        tune(ShiftedLast(), {"shift": [0.0, 2.0]}, panel, cv, metric="mae")
+    # refitted on the ragged panel, each series is forecast from its own end
+    refitted = tune(ShiftedLast(), {"shift": [0.0, 2.0]}, panel, cv, metric="mae")
+    forecast = refitted.best_forecaster_.predict(2)
+    assert_allclose(forecast["b"].dropna(), [3 + 2 * 42 + 2, 3 + 2 * 42 + 4])
+    assert list(forecast["b"].dropna().index) == list(index[43:45])
+    assert_allclose(forecast["a"].dropna(), [2 * 47 + 2, 2 * 47 + 4])
+
+
+def test_tune_on_long_data_refits_a_forecaster_that_forecasts_long(seasonal, cv):
+    long = pd.DataFrame({"unique_id": "s", "ds": seasonal.index, "y": seasonal.to_numpy()})
+    result = tune(SeasonalNaive(), {"season_length": [1, 12]}, long, cv, metric="mae")
+    assert result.best_params_ == {"season_length": 12}
+    forecast = result.best_forecaster_.predict(2)
+    assert list(forecast.columns) == ["unique_id", "ds", "y"]
+    assert_allclose(forecast["y"], seasonal.iloc[-12:-10])

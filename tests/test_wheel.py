@@ -83,6 +83,7 @@ def test_wheel_has_no_top_level_datasets_or_cli(wheel):
     assert "tsforecast/datasets/__init__.py" in names
     assert "tsforecast/datasets/air_passengers.csv" in names
     assert "tsforecast/cli/main.py" in names
+    assert "tsforecast/forecasting/weights/pretrained_rnn.keras" in names
     for package in (ROOT / "tsforecast").rglob("__init__.py"):
         assert str(package.relative_to(ROOT)) in names, f"{package} is not in the wheel"
     with zipfile.ZipFile(wheel) as archive:

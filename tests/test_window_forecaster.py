@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -16,6 +16,7 @@ from tsforecast.forecasting import (
     TransformedForecaster,
     WindowForecaster,
 )
+from tsforecast.regressors import LSTMRegressor
 
 STRATEGIES = ["multioutput", "recursive", "direct"]
 
@@ -318,3 +319,207 @@ def test_ensemble_and_calibration_models_fitted_in_threads_are_the_same(monthly)
         WindowForecaster(DecisionTreeRegressor(), window=12, horizon=4, strategy="direct",
                          n_ensemble=2, random_state=0).fit(monthly).predict(),
     )
+
+
+# ------------------------------------------------------------------ covariates
+class Recorder(RegressorMixin, BaseEstimator):
+    """Least squares on flattened rows; keeps the rows it was trained on."""
+
+    def __init__(self, sequences=False):
+        self.sequences = sequences
+
+    def fit(self, X, y):
+        self.X_, self.y_ = np.asarray(X), np.asarray(y)
+        self.model_ = LinearRegression().fit(self.X_.reshape(len(self.X_), -1), self.y_)
+        return self
+
+    def predict(self, X):
+        X = np.asarray(X)
+        return self.model_.predict(X.reshape(len(X), -1))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = self.sequences
+        tags.target_tags.multi_output = True
+        return tags
+
+
+@pytest.fixture
+def promo_data(monthly):
+    """y[t] = 10 promo[t] + t: exact for a model that sees the promotion of each step."""
+    rng = np.random.default_rng(0)
+    index = pd.date_range("2000-01-01", periods=51, freq="MS")
+    X = pd.DataFrame({"promo": rng.integers(0, 2, 51).astype(float),
+                      "price": rng.normal(size=51)}, index=index)
+    y = pd.Series(10 * X["promo"].to_numpy() + np.arange(51.0), index=index, name="sales")
+    return y.iloc[:48], X
+
+
+def test_covariate_windows_are_aligned_like_the_target(monthly):
+    n = len(monthly)
+    X = pd.DataFrame({"price": 1000.0 + np.arange(n), "promo": 2000.0 + np.arange(n) ** 2},
+                     index=monthly.index)
+    unit = (X - X.mean()) / X.std(ddof=0)
+    f = WindowForecaster(Recorder(), window=4, horizon=3, future_covariates=["promo"],
+                         conformal=False).fit(monthly, X)
+    assert (f.past_covariates_, f.future_covariates_) == (["price"], ["promo"])
+    rows, targets = f.estimators_[0].X_, f.estimators_[0].y_
+    assert rows.shape == (n - 6, 4 + 4 + 7)
+    for i in (0, 17, n - 7):
+        assert_allclose(rows[i, :4], monthly.iloc[i : i + 4])
+        assert_allclose(rows[i, 4:8], unit["price"].iloc[i : i + 4])  # the input window
+        assert_allclose(rows[i, 8:], unit["promo"].iloc[i : i + 7])  # window and targets
+        assert_allclose(targets[i], monthly.iloc[i + 4 : i + 7])
+    g = WindowForecaster(Recorder(sequences=True), window=4, horizon=3,
+                         future_covariates=["promo"], conformal=False).fit(monthly, X)
+    channels = g.estimators_[0].X_
+    assert channels.shape == (n - 6, 4, 3)
+    for i in (0, 17, n - 7):
+        assert_allclose(channels[i, :, 0], monthly.iloc[i : i + 4])
+        assert_allclose(channels[i, :, 1], unit["price"].iloc[i : i + 4])
+        # future covariates are shifted by the horizon: the last steps are the targets'
+        assert_allclose(channels[i, :, 2], unit["promo"].iloc[i + 3 : i + 7])
+
+
+def test_future_covariates_must_cover_the_forecast_steps(promo_data):
+    y, X = promo_data
+    f = WindowForecaster(LinearRegression(), window=4, horizon=3, future_covariates="all",
+                         conformal=False).fit(y, X.iloc[:48])
+    expected = 10 * X["promo"].iloc[48:].to_numpy() + np.arange(48.0, 51.0)
+    # a frame with the history and the future rows: the future ones are picked by date
+    assert_allclose(f.predict(X=X).to_numpy(), expected, atol=1e-6)
+    assert_allclose(f.predict(X=X.iloc[48:].to_numpy()).to_numpy(), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="future covariate 'promo' is needed for the 3 steps"):
+        f.predict()
+    with pytest.raises(ValueError, match=r"no value for step 3 \(Timestamp\('2004-03-01"):
+        f.predict(X=X.iloc[:50])
+    with pytest.raises(ValueError, match="forecasts 3 steps at a time"):
+        f.predict(2, X=X.iloc[:50])
+    with pytest.raises(ValueError, match=r"lack the column\(s\) \['price'\]"):
+        f.predict(X=X[["promo"]])
+    with pytest.raises(ValueError, match="names \\['discount'\\], which X does not have"):
+        clone(f).set_params(future_covariates=["discount"]).fit(y, X)
+
+
+def test_past_covariates_are_known_only_up_to_the_cutoff():
+    rng = np.random.default_rng(1)
+    index = pd.date_range("2000-01-01", periods=63, freq="MS")
+    x = pd.Series(np.cumsum(rng.normal(size=63)), index=index, name="related")
+    y = pd.Series(1.0 + 2.0 * np.r_[0.0, x.to_numpy()[:-1]], index=index)  # y[t] = 1 + 2x[t-1]
+    for strategy in ("multioutput", "recursive"):
+        f = WindowForecaster(LinearRegression(), window=3, horizon=1, strategy=strategy,
+                             conformal=False).fit(y.iloc[:60], x.iloc[:60].to_frame())
+        assert_allclose(f.predict(1).to_numpy(), [1 + 2 * x.iloc[59]], atol=1e-8)
+        with pytest.raises(ValueError, match="past covariates are known only up to the cutoff"
+                                             ".*Predict at most 1 step"):
+            f.predict(3)
+        # their future values (forecasts of the related series) let the forecast go on
+        assert_allclose(f.predict(3, X=x.to_frame()).to_numpy(),
+                        1 + 2 * x.iloc[59:62].to_numpy(), atol=1e-8)
+
+
+def test_lstm_forecaster_uses_the_covariates(promo_data):
+    # the report: LSTMForecaster().fit(y, X) silently ignored X
+    y, X = promo_data
+    params = {"window": 6, "horizon": 3, "units": (4,), "epochs": 2, "random_state": 0,
+              "conformal": False}
+    with_x = LSTMForecaster(**params).fit(y, X.iloc[:48])
+    assert with_x.estimators_[0].n_channels_ == 3
+    assert with_x.past_covariates_ == ["promo", "price"]
+    without = LSTMForecaster(**params).fit(y).predict()
+    assert not np.allclose(with_x.predict().to_numpy(), without.to_numpy())
+    wrapped = WindowForecaster(LSTMRegressor(units=(4,), epochs=1, random_state=0), window=6,
+                               horizon=3, future_covariates=["promo"], conformal=False)
+    assert wrapped.fit(y, X.iloc[:48]).estimators_[0].n_channels_ == 3
+    assert np.isfinite(wrapped.predict(X=X).to_numpy()).all()
+
+
+def test_global_model_with_covariates_of_each_series_in_long_data(promo_data):
+    y, X = promo_data
+    rows = []
+    for name, level in (("a", 0.0), ("b", 100.0)):
+        rows.append(pd.DataFrame({"unique_id": name, "ds": X.index, "y": np.r_[y + level, [np.nan] * 3],
+                                  "promo": X["promo"].to_numpy()}))
+    data = pd.concat(rows, ignore_index=True)
+    history, future = data.dropna(subset=["y"]), data[data["ds"] >= "2004-01-01"].drop(columns="y")
+    f = WindowForecaster(LinearRegression(), window=4, horizon=3, global_model=True,
+                         future_covariates=["promo"], normalize="last", conformal=False)
+    forecast = f.fit(history).predict(X=future)
+    assert list(forecast.columns) == ["unique_id", "ds", "y"]
+    expected = 10 * X["promo"].iloc[48:].to_numpy() + np.arange(48.0, 51.0)
+    assert_allclose(forecast["y"], np.r_[expected, expected + 100], atol=1e-6)
+    # a series it was not trained on, with its own covariates
+    new = history[history["unique_id"] == "a"].assign(unique_id="c", y=lambda d: d["y"] - 50)
+    unseen = f.predict(X=future[future["unique_id"] == "a"].assign(unique_id="c"), y=new)
+    assert unseen["unique_id"].unique().tolist() == ["c"]
+    assert_allclose(unseen["y"], expected - 50, atol=1e-6)
+
+
+def test_single_output_regressors_switch_to_the_direct_strategy(monthly):
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    # the report: "y should be a 1d array" from inside scikit-learn
+    f = WindowForecaster(HistGradientBoostingRegressor(max_iter=5), window=6, horizon=3,
+                         n_calibration=2).fit(monthly)
+    assert f.strategy == "multioutput" and f.strategy_ == "direct" and len(f.estimators_) == 3
+    assert f.predict_interval().shape == (3, 3)
+    assert WindowForecaster(Ridge(), window=6, horizon=3, conformal=False).fit(
+        monthly).strategy_ == "multioutput"
+
+
+# ----------------------------------------------------------- new data, no refit
+def test_global_model_forecasts_a_series_it_was_not_trained_on():
+    n = 60
+    index = pd.date_range("2010-01-01", periods=n, freq="MS")
+    frame = pd.DataFrame({"a": periodic_trend(n), "b": 1000 + 50 * periodic_trend(n)}, index=index)
+    f = WindowForecaster(LinearRegression(), window=6, horizon=3, global_model=True,
+                         n_calibration=2).fit(frame)
+    new = pd.Series(7 + 3 * periodic_trend(n), index=index - pd.DateOffset(months=5), name="c")
+    forecast = f.predict(y=new)
+    assert forecast.name == "c" and forecast.index[0] == index[-5]
+    # per-series normalisation uses the new history's own statistics (those of the
+    # training series would shift the forecast)
+    assert_allclose(forecast.to_numpy(), 7 + 3 * periodic_trend(n + 3)[n:], atol=1e-6)
+    interval = f.predict_interval(y=new, coverage=0.8)
+    assert (interval["upper"] >= interval["lower"]).all()
+    both = f.predict(y=pd.DataFrame({"c": new, "d": new * 2}))
+    assert list(both.columns) == ["c", "d"]
+    # the fitted model is untouched
+    assert_allclose(f.predict()["a"], periodic_trend(n + 3)[n:], atol=1e-6)
+
+
+def test_local_model_forecasts_updated_and_new_series(monthly):
+    f = WindowForecaster(LinearRegression(), window=6, horizon=3, conformal=False).fit(monthly)
+    longer = pd.Series(periodic_trend(60), index=pd.date_range("2000-01-01", periods=60, freq="MS"))
+    assert_allclose(f.predict(y=longer).to_numpy(), periodic_trend(63)[60:], atol=1e-6)
+    # conformal residuals follow the scale of the new series when series are standardised
+    noisy = WindowForecaster(LinearRegression(), window=6, horizon=3, normalize="series",
+                             n_calibration=2).fit(monthly + np.sin(np.arange(48.0)))
+    base = noisy.predict_interval(y=longer)
+    assert (base["upper"] - base["lower"] > 0).all()
+    assert_allclose(noisy.predict_interval(y=10 * longer).to_numpy(), 10 * base.to_numpy(),
+                    rtol=1e-6)
+    panel = f.predict(y=pd.DataFrame({"x": longer, "z": longer + 5}))
+    assert_allclose(panel["z"] - panel["x"], 5.0, atol=1e-6)
+    per_column = WindowForecaster(LinearRegression(), window=6, horizon=3,
+                                  conformal=False).fit(pd.DataFrame({"x": monthly, "z": monthly}))
+    assert_allclose(per_column.predict(y=longer.rename("z")).to_numpy(), periodic_trend(63)[60:],
+                    atol=1e-6)
+    with pytest.raises(ValueError, match="none for series 'w'.*global_model=True"):
+        per_column.predict(y=longer.rename("w"))
+    with pytest.raises(ValueError, match="fitted on monthly data but the new data are daily"):
+        f.predict(y=pd.Series(np.arange(30.0), index=pd.date_range("2000", periods=30, freq="D")))
+    with pytest.raises(ValueError, match="has 4 values; forecasting needs its last `window`=6"):
+        f.predict(y=longer.iloc[:4])
+
+
+def test_covariate_models_survive_save_and_load(promo_data, tmp_path):
+    from tsforecast.persistence import load, save
+
+    y, X = promo_data
+    f = WindowForecaster(Ridge(), window=4, horizon=3, future_covariates=["promo"],
+                         calendar=True, n_calibration=2).fit(y, X.iloc[:48])
+    save(f, tmp_path / "model.tsf")
+    loaded = load(tmp_path / "model.tsf")
+    assert loaded.future_covariates_ == f.future_covariates_
+    pd.testing.assert_frame_equal(loaded.predict_interval(X=X), f.predict_interval(X=X))

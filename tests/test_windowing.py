@@ -9,7 +9,7 @@ from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from tsforecast.windowing import LagTransformer, make_windows
+from tsforecast.windowing import LagTransformer, covariate_windows, make_windows
 
 
 @pytest.fixture
@@ -227,6 +227,42 @@ def test_property_exogenous_features_follow_the_input_positions(
         assert_array_equal(Xw[i, :, k:], X[start : start + window].astype(Xw.dtype))
         target = series[start + window : start + window + horizon].astype(Yw.dtype)
         assert_array_equal(Yw[i], target[:, 0] if y.ndim == 1 else target)
+
+
+def test_covariate_windows_follow_the_rows_of_make_windows(series):
+    X = np.column_stack([series * 10, series * 100])
+    Xw, Yw = make_windows(series, window=3, horizon=2, stride=2)
+    past = covariate_windows(X, window=3, horizon=2, stride=2)
+    future = covariate_windows(X, window=3, horizon=2, stride=2, known_ahead=True)
+    assert past.shape == (len(Xw), 3, 2) and future.shape == (len(Xw), 5, 2)
+    for i in range(len(Xw)):
+        # the input positions of row i, and for known-ahead covariates also its targets
+        assert_array_equal(past[i, :, 0], Xw[i] * 10)
+        assert_array_equal(future[i, :, 1], np.r_[Xw[i], Yw[i]] * 100)
+    assert np.shares_memory(past, X) and np.shares_memory(future, X)
+    assert not past.flags.writeable
+    frame = pd.DataFrame({"price": series})
+    assert_array_equal(covariate_windows(frame, 4, 0)[-1, :, 0], series[-4:])
+    assert_array_equal(covariate_windows(series, 4, 1)[0, :, 0], series[:4])
+    with pytest.raises(ValueError, match="must not exceed the number of rows of `X`, 20"):
+        covariate_windows(X, 15, 6)
+
+
+@PROPERTY
+@given(X=series_arrays(multivariate=True), window=window_args, horizon=horizon_args,
+       stride=stride_args, known_ahead=st.booleans())
+def test_property_covariate_windows_are_aligned_views(X, window, horizon, stride, known_ahead):
+    n = X.shape[0]
+    if window + horizon > n:
+        with pytest.raises(ValueError, match="must not exceed the number of rows"):
+            covariate_windows(X, window, horizon, stride=stride, known_ahead=known_ahead)
+        return
+    C = covariate_windows(X, window, horizon, stride=stride, known_ahead=known_ahead)
+    length = window + horizon if known_ahead else window
+    m = _expected_rows(n, window, horizon, stride)
+    assert C.shape == (m, length, X.shape[1]) and np.shares_memory(C, X)
+    for i in range(m):
+        assert_array_equal(C[i], X[i * stride : i * stride + length])
 
 
 bad_sizes = st.one_of(

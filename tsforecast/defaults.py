@@ -124,7 +124,9 @@ def default_forecaster(season_length, horizon, n_obs, *, positive=True, random_s
     (the network corrects a seasonal base forecast: the seasonal profile of the window at
     the level of its last season), multi-output head, ``units=(8,)``, learning rate
     0.003 with early stopping, 5 seeds combined by the median, 3 conformal calibration
-    folds.
+    folds. No linear highway: on the seasonally normalised windows of short series the
+    network learns the trend better without it (AirPassengers, last 24 months held out:
+    MASE 0.39 without, 1.19 with).
 
     Chosen by holdout evidence on the shipped monthly series; the README's accuracy section
     has the numbers.
@@ -144,6 +146,7 @@ def default_forecaster(season_length, horizon, n_obs, *, positive=True, random_s
         random_state=random_state,
         n_jobs=n_jobs,
         units=(8,),
+        highway=False,
         epochs=100,
         batch_size=32,
         learning_rate=3e-3,

@@ -3,7 +3,33 @@
 The one place that knows about frequencies. :func:`infer_frequency` reads the frequency of
 timestamps, either of a complete index (the pandas rule) or of timestamps with gaps, as a CSV
 file with missing rows has; :func:`frequency_name` and :func:`describe_frequency` give the words
-for it, and :func:`season_length` the number of periods in one seasonal cycle.
+for it; :func:`seasonal_periods` the calendar cycles a series of that frequency can show, in
+time steps (hourly: a day of 24 and a week of 168), and :func:`season_length` the dominant one.
+
+Seasonal periods by kind of step (``n`` a multiple such as ``"2h"`` divides each; a cycle that
+is not a whole number of steps is left out):
+
+=========================================  ====================  ===========================
+step                                       periods               example
+=========================================  ====================  ===========================
+1 second up to 12 hours (``s``, ``min``,   day, week             ``h`` (24, 168);
+``h`` and their multiples)                                       ``30min`` (48, 336)
+whole days (``D``)                         week, year of 365     ``D`` (7, 365)
+business day (``B``, ``C``)                week of 5, year 260   ``B`` (5, 260)
+business hour (``bh``, ``cbh``)            business day, week    ``bh`` (8, 40)
+week (``W-SUN`` ...)                       year of 52            ``W-SUN`` (52,)
+semi-month (``SMS``, ``SME``)              year of 24            ``SMS`` (24,)
+month (``MS``, ``ME``, ``BMS``, ``BME``,   year of 12            ``BMS`` (12,)
+``CBMS``, ``CBME``, ``WOM-..``, ``LWOM-``)
+quarter (``QS``, ``QE``, ``BQS``, ``BQE``,  year of 4             ``BQS`` (4,)
+``REQ-..``)
+half year (``HYS``, ``HYE``, ``BHYS`` ..)  year of 2             ``HYS`` (2,)
+year (``YS``, ``YE``, ``BYS``, ``RE-..``)  none                  ``YS`` ()
+below a second (``ms``, ``us``, ``ns``)    none (a day is more than 10^7 steps)
+=========================================  ====================  ===========================
+
+Sub-daily data take the daily cycle first, as ``forecast::msts`` does for hourly and
+half-hourly data, so ``season_length("30min")`` is 48; the weekly cycle comes second.
 """
 
 import re
@@ -13,38 +39,15 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-__all__ = ["describe_frequency", "frequency_name", "infer_frequency", "season_length"]
+__all__ = [
+    "describe_frequency",
+    "frequency_name",
+    "infer_frequency",
+    "season_length",
+    "seasonal_periods",
+]
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-
-# Offset name prefix -> number of periods in the dominant seasonal cycle.
-# Daily data uses the weekly cycle and hourly data the daily one, as forecast::frequency does.
-_SEASON_LENGTHS = (
-    ("W", 52),
-    ("QS", 4),
-    ("QE", 4),
-    ("Q", 4),
-    ("BQ", 4),
-    ("MS", 12),
-    ("ME", 12),
-    ("M", 12),
-    ("BM", 12),
-    ("SM", 24),
-    ("YS", 1),
-    ("YE", 1),
-    ("Y", 1),
-    ("A", 1),
-    ("BY", 1),
-    ("B", 5),
-    ("D", 7),
-    ("h", 24),
-    ("H", 24),
-    ("bh", 8),
-    ("min", 60),
-    ("T", 60),
-    ("s", 60),
-    ("S", 60),
-)
 
 # Offset name (without anchor or multiple) -> the word people use for it.
 _FREQUENCY_NAMES = {
@@ -183,14 +186,123 @@ def _infer_with_gaps(unique_times):
     return offset.freqstr
 
 
-def season_length(freq):
-    """Number of periods in one seasonal cycle for the frequency ``freq`` (1 = no season).
+#: A seasonal period is useful for a series that covers at least this many of its cycles
+#: (fewer give no second look at any phase of the cycle).
+MIN_CYCLES = 2
+
+_SECOND_NS = 1_000_000_000
+_DAY_NS = 86_400 * _SECOND_NS
+_WEEK_NS = 7 * _DAY_NS
+#: Days (and business days) in the yearly cycle of daily (business-daily) data.
+_DAYS_PER_YEAR = 365
+_BUSINESS_DAYS_PER_YEAR = 52 * 5
+
+
+def _offset_classes(*names):
+    """The pandas offset classes of these names that this pandas version has."""
+    return tuple(getattr(pd.offsets, name) for name in names if hasattr(pd.offsets, name))
+
+
+# Offset classes -> their cycles in single steps, most specific first: the business and
+# custom-business classes derive from the plain ones or from none of them.
+_PER_YEAR = (
+    (_offset_classes("SemiMonthBegin", "SemiMonthEnd"), 24),
+    (_offset_classes("MonthBegin", "MonthEnd", "BusinessMonthBegin", "BusinessMonthEnd",
+                     "CustomBusinessMonthBegin", "CustomBusinessMonthEnd", "WeekOfMonth",
+                     "LastWeekOfMonth"), 12),
+    (_offset_classes("QuarterBegin", "QuarterEnd", "BQuarterBegin", "BQuarterEnd",
+                     "FY5253Quarter"), 4),
+    (_offset_classes("HalfYearBegin", "HalfYearEnd", "BHalfYearBegin", "BHalfYearEnd"), 2),
+    (_offset_classes("Week"), 52),
+)
+
+
+def _business_hours_per_day(offset):
+    """Opening hours per business day of a ``BusinessHour`` offset (8 for 09:00-17:00)."""
+    minutes = 0
+    for start, end in zip(offset.start, offset.end):
+        opening = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+        minutes += opening if opening > 0 else opening + 24 * 60  # past midnight
+    return minutes / 60
+
+
+def _cycles_in_steps(offset):
+    """The calendar cycles of ``offset``, in steps of it (not necessarily whole numbers)."""
+    n = abs(offset.n) or 1
+    if isinstance(offset, pd.offsets.Tick) or type(offset) is pd.offsets.Day:
+        # pandas 3 made Day a calendar day (not a Tick): n days of 24 hours here
+        step = offset.nanos if isinstance(offset, pd.offsets.Tick) else n * _DAY_NS
+        if step < _SECOND_NS:
+            return ()
+        if step < _DAY_NS:
+            return (_DAY_NS / step, _WEEK_NS / step)
+        return (_WEEK_NS / step, _DAYS_PER_YEAR * _DAY_NS / step)
+    if isinstance(offset, pd.offsets.BusinessHour):
+        hours = _business_hours_per_day(offset)
+        return (hours / n, 5 * hours / n)
+    if isinstance(offset, pd.offsets.BusinessDay):
+        return (5 / n, _BUSINESS_DAYS_PER_YEAR / n)
+    for classes, per_year in _PER_YEAR:
+        if isinstance(offset, classes):
+            return (per_year / n,)
+    return ()  # years, fiscal years, Easter: no cycle within the year
+
+
+def seasonal_periods(freq, n_obs=None):
+    """Every seasonal period, in time steps, that a series of frequency ``freq`` can show.
+
+    The calendar cycles of the step (see the table of the module docstring): hourly
+    data have a daily (24) and a weekly (168) cycle, daily data a weekly (7) and a yearly
+    (365) one, monthly data a yearly one (12). Only whole numbers of steps count, in
+    increasing order.
 
     Parameters
     ----------
     freq : str, pandas.DateOffset or None
-        A pandas frequency such as ``"MS"``, ``"W-SUN"``, ``"QS-JAN"`` or ``"h"``.
+        A pandas frequency such as ``"h"``, ``"30min"``, ``"D"``, ``"BMS"``, ``"W-SUN"``.
+        ``None`` (integer positions) has no periods.
+    n_obs : int, optional
+        Length of the series: a period is kept only when the series covers at least
+        ``MIN_CYCLES`` (2) of its cycles. None keeps every period.
+
+    Returns
+    -------
+    tuple of int
+
+    Examples
+    --------
+    >>> seasonal_periods("h"), seasonal_periods("30min"), seasonal_periods("D", n_obs=400)
+    ((24, 168), (48, 336), (7,))
+    >>> seasonal_periods("BMS"), seasonal_periods("YS"), seasonal_periods("h", n_obs=200)
+    ((12,), (), (24,))
+    """
+    if freq is None:
+        return ()
+    periods = []
+    for cycle in _cycles_in_steps(to_offset(freq)):
+        period = round(cycle)
+        if abs(cycle - period) < 1e-9 and period > 1 and period not in periods:
+            periods.append(period)
+    if n_obs is not None:
+        periods = [p for p in periods if n_obs >= MIN_CYCLES * p]
+    return tuple(sorted(periods))
+
+
+def season_length(freq, n_obs=None):
+    """Number of periods in the dominant seasonal cycle of frequency ``freq`` (1 = no season).
+
+    The shortest of :func:`seasonal_periods`: the daily cycle of sub-daily data (24 for
+    ``"h"``, 48 for ``"30min"``, 96 for ``"15min"``), the week of daily (7) and business-daily
+    (5) data, the year of weekly (52), semi-monthly (24), monthly (12, business and custom
+    business months included), quarterly (4) and half-yearly (2) data; 1 for yearly data.
+
+    Parameters
+    ----------
+    freq : str, pandas.DateOffset or None
+        A pandas frequency such as ``"MS"``, ``"W-SUN"``, ``"QS-JAN"``, ``"BQS"`` or ``"h"``.
         ``None`` (integer positions) gives 1.
+    n_obs : int, optional
+        Length of the series: a cycle the series does not cover twice does not count.
 
     Returns
     -------
@@ -200,13 +312,8 @@ def season_length(freq):
     --------
     >>> season_length("MS"), season_length("W-SUN"), season_length("QS-OCT"), season_length(None)
     (12, 52, 4, 1)
+    >>> season_length("30min"), season_length("BMS"), season_length("SMS"), season_length("bh")
+    (48, 12, 24, 8)
     """
-    if freq is None:
-        return 1
-    offset = to_offset(freq)
-    name = offset.rule_code
-    for prefix, length in _SEASON_LENGTHS:
-        if name == prefix or name.startswith(prefix + "-"):
-            step = abs(offset.n) or 1
-            return length // step if length % step == 0 and length // step > 1 else 1
-    return 1
+    periods = seasonal_periods(freq, n_obs)
+    return periods[0] if periods else 1

@@ -13,7 +13,7 @@ import importlib
 
 from tsforecast.validation import InputTypeError, InputValueError
 
-__all__ = ["FORECASTERS", "NEURAL", "forecaster_class", "names", "resolve_name"]
+__all__ = ["FORECASTERS", "NEURAL", "NO_TRAINING", "forecaster_class", "names", "resolve_name"]
 
 # name -> (module, class, one-line description)
 FORECASTERS = {
@@ -26,8 +26,11 @@ FORECASTERS = {
     "autoarima": ("statistical", "AutoARIMA", "ARIMA with orders chosen by stepwise AIC"),
     "ets": ("statistical", "ETS", "exponential smoothing (error, trend, season)"),
     "theta": ("statistical", "Theta", "Theta method (M3 winner)"),
+    "mstl": ("statistical", "MSTL", "daily, weekly, ... cycles removed by MSTL, the rest by ARIMA"),
     "auto": ("defaults", "default_forecaster",
              "the default network: LSTM ensemble correcting a seasonal base, log scale"),
+    "pretrained": ("forecasting", "PretrainedRNNForecaster",
+                   "recurrent network pretrained on thousands of series: no training"),
     "simple": ("forecasting", "SimpleRNNForecaster", "simple recurrent network"),
     "lstm": ("forecasting", "LSTMForecaster", "LSTM network"),
     "gru": ("forecasting", "GRUForecaster", "GRU network"),
@@ -39,6 +42,9 @@ FORECASTERS = {
 
 #: Names of the recurrent-network forecasters (they take the network settings).
 NEURAL = ("auto", "simple", "lstm", "gru", "global-simple", "global-lstm", "global-gru")
+#: Names of the forecasters with nothing to train: their forecast is a direct function of
+#: the data (last values, mean, drift line), so fitting one on new data just reads them.
+NO_TRAINING = ("naive", "snaive", "drift", "mean", "naive2", "pretrained")
 
 _ALIASES = {
     "seasonal-naive": "snaive",

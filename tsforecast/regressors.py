@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from tsforecast.backend import forward_function, train_network
 from tsforecast.networks import build_rnn
+from tsforecast.networks.long_memory import start_at_linear_model
 from tsforecast.networks.spec import (
     architecture,
     constraints,
@@ -31,6 +32,9 @@ from tsforecast.networks.spec import (
 from tsforecast.validation import InputValueError
 
 __all__ = ["GRURegressor", "LSTMRegressor", "SimpleRNNRegressor"]
+
+#: Fewest training windows per input value (window x features) for the linear highway.
+HIGHWAY_MIN_ROWS_PER_INPUT = 5
 
 # Largest number of rows sent to the network in one predict call.
 _PREDICT_CHUNK = 1024
@@ -83,7 +87,13 @@ class _BaseRNNRegressor(BaseEstimator):
     n_params_ : int
         Number of weights of the network.
     n_epochs_ : int
-        Epochs actually run.
+        Epochs actually run (before ``train_on_all`` trains again).
+    highway_ : bool
+        Whether the network has the linear highway: ``highway=True`` and at least
+        ``HIGHWAY_MIN_ROWS_PER_INPUT`` (5) training windows per input value of a window.
+    best_epoch_ : int or None
+        Epochs of the weights early stopping kept (0: the starting weights); None without
+        early stopping.
     """
 
     _cell = None
@@ -137,8 +147,21 @@ class _BaseRNNRegressor(BaseEstimator):
         Y = y[:, None] if y.ndim == 1 else y
         architecture = self._architecture(X.shape[1], X.shape[2], Y.shape[1])
         training, validation = self._split(X, Y)
-        model, history = self._train(architecture, training, validation)
+        if len(training[0]) < HIGHWAY_MIN_ROWS_PER_INPUT * X.shape[1] * X.shape[2]:
+            # too few windows to estimate a linear model of the whole window: on short real
+            # series it overfits and the network does better alone
+            architecture["highway"] = False
+        summary = {}
+        model, history = self._train(architecture, training, validation, summary=summary)
+        if self.train_on_all and validation is not None and summary["best_epoch"] is not None:
+            # the newest windows were only validated on: learn from them too, for the
+            # number of epochs (and with the learning rates) that early stopping chose
+            epochs = summary["best_epoch"]
+            model, _ = self._train(architecture, (X, Y), None, epochs=epochs,
+                                   learning_rates=history.get("learning_rate", [])[:epochs])
         self._record(model, history, y, architecture)
+        self.best_epoch_ = summary["best_epoch"]
+        self.highway_ = bool(architecture["highway"])
         return self
 
     def _split(self, X, Y):
@@ -169,17 +192,32 @@ class _BaseRNNRegressor(BaseEstimator):
         validation = (X[n - n_val :], Y[n - n_val :]) if n_val else None
         return (X[:n_train], Y[:n_train]), validation
 
-    def _train(self, architecture, training, validation):
-        """Train a freshly initialised network; return it and its loss history."""
+    def _train(self, architecture, training, validation, *, epochs=None, learning_rates=None,
+               summary=None):
+        """Train a freshly initialised network; return it and its loss history.
+
+        With the highway, the network starts as the ridge regression on the training rows
+        (not the validation rows, so that early stopping compares the start with the
+        trained network fairly). ``epochs`` and ``learning_rates`` train again for a fixed
+        schedule, without early stopping.
+        """
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         # the one seed of the weights, dropout and shuffling: no global random state is
         # involved, so fits in parallel threads are reproducible
         model = build_rnn(**architecture, compile=False, seed=seed)
+        if architecture["highway"]:
+            start_at_linear_model(model, *training)
         options = training_options(settings_of(self))
-        options.pop("validation_fraction")  # used by _split
+        for name in ("validation_fraction", "train_on_all"):  # used by fit and _split
+            options.pop(name)
+        if epochs is not None:
+            if epochs == 0:
+                return model, {}
+            options.update(epochs=epochs, early_stopping=False, reduce_lr=False)
+            learning_rates = learning_rates or None
         history = train_network(model, training, validation,
                                 model_json=_model_json(model, architecture), seed=seed,
-                                **options)
+                                learning_rates=learning_rates, summary=summary, **options)
         return model, history
 
     def _record(self, model, history, y, architecture):

@@ -1,7 +1,11 @@
 """Supervised windows over a time series, without copying the series.
 
 ``make_windows`` turns a series into ``(inputs, targets)`` pairs for a window regressor;
-``LagTransformer`` adds lagged copies of the columns of a table for scikit-learn pipelines.
+``covariate_windows`` cuts covariates into windows aligned with those pairs (the input
+positions for past covariates, the input and target positions for covariates known in
+advance); ``sample_windows`` picks a fixed budget of those rows from a long series, the
+newest always among them; ``LagTransformer`` adds lagged copies of the columns of a table
+for scikit-learn pipelines.
 
 Alignment is the whole point of this module: row ``i`` of the inputs holds the ``window``
 values that end just before the ``horizon`` values of row ``i`` of the targets, so the
@@ -22,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from tsforecast.validation import InputTypeError, InputValueError, check_int
 
-__all__ = ["LagTransformer", "make_windows"]
+__all__ = ["LagTransformer", "covariate_windows", "make_windows", "sample_windows"]
 
 
 def _as_numeric_array(values, name):
@@ -93,8 +97,9 @@ def make_windows(y, window, horizon, *, X=None, stride=1):
     X : array-like of shape (n_timepoints, p), optional
         Exogenous features aligned with ``y`` (row ``t`` of ``X`` belongs to ``y[t]``).
         They are appended as extra features at the positions of the input window, so
-        ``Xw[i, j] = [y[i*stride + j], X[i*stride + j]]``. To use future values that are
-        known in advance (calendar features), shift ``X`` by ``horizon`` rows first.
+        ``Xw[i, j] = [y[i*stride + j], X[i*stride + j]]``. The stack is one copy of the
+        series; :func:`covariate_windows` windows covariates as views of their own, also
+        over the target positions for covariates known in advance.
     stride : int, default=1
         Step between the starts of consecutive windows.
 
@@ -111,6 +116,10 @@ def make_windows(y, window, horizon, *, X=None, stride=1):
     ------
     ValueError
         If ``window + horizon`` exceeds the series length, or ``X`` has another length.
+
+    See Also
+    --------
+    covariate_windows : windows of covariates aligned with these rows, as views.
 
     Examples
     --------
@@ -157,6 +166,115 @@ def make_windows(y, window, horizon, *, X=None, stride=1):
         return views[:, :window], views[:, window:]
     views = sliding_window_view(values, length, axis=0)[::stride].swapaxes(1, 2)
     return views[:, :window, :], views[:, window:, :]
+
+
+def covariate_windows(X, window, horizon, *, known_ahead=False, stride=1):
+    """Windows of covariates aligned with the rows of ``make_windows(y, window, horizon)``.
+
+    ``X`` holds one row per time point of ``y``. Past covariates (known only up to the
+    forecast origin) are read at the positions of the input window; covariates known in
+    advance (calendar features, planned promotions) also at the positions of the
+    targets. Row ``i`` of the result is::
+
+        known_ahead=False:  C[i] = X[i*stride : i*stride + window]
+        known_ahead=True:   C[i] = X[i*stride : i*stride + window + horizon]
+
+    The windows are read-only views on ``X`` (no value is copied).
+
+    Parameters
+    ----------
+    X : array-like or pandas object of shape (n_timepoints,) or (n_timepoints, p)
+        The covariates, oldest row first.
+    window, horizon, stride : int
+        As in :func:`make_windows` (the rows match those of ``make_windows`` with the
+        same arguments on a series of ``n_timepoints`` values).
+    known_ahead : bool, default=False
+        Whether the values at the target positions are known when forecasting.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(m, window, p)``, or ``(m, window + horizon, p)`` with ``known_ahead=True``,
+        where ``m = (n_timepoints - window - horizon) // stride + 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> price = np.arange(6.0) * 10
+    >>> covariate_windows(price, window=3, horizon=2)[:, :, 0]
+    array([[ 0., 10., 20.],
+           [10., 20., 30.]])
+    >>> covariate_windows(price, window=3, horizon=2, known_ahead=True)[1, :, 0]
+    array([10., 20., 30., 40., 50.])
+    """
+    window = check_int(window, "window")
+    horizon = check_int(horizon, "horizon", minimum=0)
+    stride = check_int(stride, "stride", example=1)
+    values = _as_numeric_array(X, "X")
+    if values.ndim == 1:
+        values = values[:, None]
+    n = values.shape[0]
+    length = window + horizon
+    if length > n:
+        raise InputValueError(
+            f"`window`={window} + `horizon`={horizon} must not exceed the number of rows of "
+            f"`X`, {n}; pass a shorter window or horizon, or more rows."
+        )
+    views = sliding_window_view(values, length, axis=0)[::stride].swapaxes(1, 2)
+    return views if known_ahead else views[:, :window, :]
+
+
+#: Share of a window budget given to the newest windows (the rest samples the older ones).
+RECENT_SHARE = 0.25
+
+
+def sample_windows(n_windows, max_windows, *, recent=RECENT_SHARE, random_state=None):
+    """Rows of at most ``max_windows`` of ``n_windows`` time-ordered windows, newest always in.
+
+    A network trained on every window of a long series costs time and memory in
+    proportion to its length; trained on a fixed budget of windows it costs the same at
+    any length. The budget keeps the newest ``ceil(recent * max_windows)`` windows (a
+    contiguous block: the series as it is now, and the time-ordered tail that early
+    stopping holds out) and samples the rest uniformly, without replacement, from all
+    older windows, so that every part of the history can be seen.
+
+    Parameters
+    ----------
+    n_windows : int
+        Number of windows available, oldest first (the rows of :func:`make_windows`).
+    max_windows : int or None
+        The budget. None (or a budget of at least ``n_windows``) keeps every row.
+    recent : float, default=0.25
+        Share of the budget given to the newest windows, in ``(0, 1]``.
+    random_state : int, numpy.random.Generator or None
+        Seed of the sample of older windows.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Increasing row numbers: select them from the window views (``inputs[rows]``
+        copies those rows only).
+
+    Examples
+    --------
+    >>> rows = sample_windows(100_000, 1000, random_state=0)
+    >>> len(rows), rows[-250:].tolist() == list(range(99_750, 100_000))
+    (1000, True)
+    >>> sample_windows(5, 1000).tolist()
+    [0, 1, 2, 3, 4]
+    """
+    n_windows = check_int(n_windows, "n_windows", minimum=0)
+    budget = check_int(max_windows, "max_windows", allow_none=True, example=10_000,
+                       meaning="the number of training windows, or None for all")
+    if budget is None or n_windows <= budget:
+        return np.arange(n_windows)
+    if not 0 < recent <= 1:
+        raise InputValueError(f"`recent`={recent!r} must lie in (0, 1], e.g. 0.25.")
+    n_recent = min(budget, int(np.ceil(recent * budget)))
+    older = n_windows - n_recent
+    rng = np.random.default_rng(random_state)
+    sampled = np.sort(rng.choice(older, size=budget - n_recent, replace=False))
+    return np.concatenate([sampled, np.arange(older, n_windows)])
 
 
 class LagTransformer(TransformerMixin, BaseEstimator):

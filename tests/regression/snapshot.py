@@ -114,6 +114,8 @@ def compute():
         Ridge(), window=36, horizon=12, normalize="seasonal", season_length=12), wine, 12)
     record("air/auto", tsf.make_forecaster("auto", season_length=12, horizon=12,
                                            n_obs=len(air)), air, 12)
+    record("air/pretrained", tsf.PretrainedRNNForecaster(), air, 12)
+    record("tourism/pretrained", tsf.PretrainedRNNForecaster(season_length=12), tourism, 12)
 
     X, Y = tsf.make_windows(np.log(air.to_numpy()), 24, 3)
     regressor = tsf.GRURegressor(units=(6, 4), residual=True, epochs=5, random_state=0)

@@ -21,6 +21,7 @@ import threading
 
 import numpy as np
 
+from tsforecast.backend.early_stopping import set_validation_loss
 from tsforecast.backend.jax_programs import stored_jit
 from tsforecast.networks.builders import make_optimizer
 
@@ -171,6 +172,14 @@ def train_compiled(model, model_json, optimizer, training, validation, callbacks
         verbose=verbose, epochs=epochs, steps=n_batches,
     )
     validation_chunks = list(loop.chunks(*validation)) if validation is not None else []
+
+    def validation_loss():
+        total = sum(float(loop.evaluate(state.trainable, state.non_trainable, x, y, w, n))
+                    for x, y, w, n in validation_chunks)
+        return total / validation[0].shape[0]
+
+    if validation is not None:
+        set_validation_loss(callbacks, validation_loss)
     # Without callbacks or progress output nothing needs an epoch's loss before the next
     # epoch starts: the epochs are queued without waiting (the host shuffles the next
     # epoch while the last one computes) and their losses are read at the end.
@@ -191,11 +200,7 @@ def train_compiled(model, model_json, optimizer, training, validation, callbacks
             callback_list.on_epoch_begin(done)
             logs = {"loss": float(loss) / X.shape[0]}
             if validation is not None:
-                total = sum(
-                    float(loop.evaluate(state.trainable, state.non_trainable, x, y, w, n))
-                    for x, y, w, n in validation_chunks
-                )
-                logs["val_loss"] = total / validation[0].shape[0]
+                logs["val_loss"] = validation_loss()
             callback_list.on_epoch_end(done, logs)
         queued = []
         if not all(np.isfinite(v) for k, v in logs.items() if k.endswith("loss")):

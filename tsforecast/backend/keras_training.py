@@ -10,6 +10,7 @@ import threading
 import numpy as np
 
 from tsforecast.backend import active_backend
+from tsforecast.backend.early_stopping import set_validation_loss
 from tsforecast.networks.builders import make_optimizer
 
 __all__ = ["train_keras_fit"]
@@ -74,6 +75,15 @@ def _stop_on_nonfinite_loss():
     return StopOnNonFiniteLoss()
 
 
+def _weighted_mse(model, X, Y, weights):
+    """The loss ``Model.fit`` reports for the rows ``X, Y`` (zero-weight rows are padding)."""
+    import keras
+
+    out = np.asarray(keras.ops.convert_to_numpy(model(X, training=False)), dtype=np.float64)
+    per_row = np.mean(np.square(out - Y), axis=-1)
+    return float(np.sum(per_row * weights) / max(np.sum(weights), 1.0))
+
+
 def train_keras_fit(model, model_json, optimizer, training, validation, callbacks, *,
                      learning_rate, batch_size, epochs, seed, verbose):
     import keras
@@ -96,6 +106,8 @@ def train_keras_fit(model, model_json, optimizer, training, validation, callback
         trainer.optimizer.learning_rate = learning_rate
     for source, target in zip(model.variables, trainer.variables):
         target.assign(source.value)
+    if validation is not None:
+        set_validation_loss(callbacks, lambda: _weighted_mse(trainer, *validation))
     keras.utils.set_random_seed(seed)
     try:
         history = trainer.fit(

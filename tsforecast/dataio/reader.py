@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from tsforecast.dataio.checks import DataError
+from tsforecast.dataio.covariates import covariate_tables, resolve_covariates
 from tsforecast.dataio.columns import (
     _check_values,
     _detect_id_column,
@@ -46,6 +47,9 @@ class CSVData:
     layout : {"single", "wide", "long"}
     notes : list of str
         One sentence per inference or repair, in the order they were made.
+    X : pandas.DataFrame, dict of str -> pandas.DataFrame or None
+        The ``covariates`` columns: one table indexed by time (single and wide layouts), or
+        one per series (long layout); None when none were asked for.
     """
 
     y: pd.Series | pd.DataFrame
@@ -56,6 +60,7 @@ class CSVData:
     season_length: int
     layout: str
     notes: list[str] = field(default_factory=list)
+    X: pd.DataFrame | dict | None = None
 
     @property
     def n_series(self):
@@ -64,7 +69,8 @@ class CSVData:
 
 
 def read_csv(
-    path, *, time_col=None, target=None, id_col=None, sep=None, date_format=None, fill=None
+    path, *, time_col=None, target=None, id_col=None, sep=None, date_format=None, fill=None,
+    covariates=None,
 ):
     """Read one or many time series from a CSV file, inferring its layout.
 
@@ -91,6 +97,9 @@ def read_csv(
     fill : {None, "interpolate", "ffill", "zero"}, default=None
         How to fill missing timestamps and empty values inside a series; None raises a
         :class:`DataError` that lists them.
+    covariates : str or list, optional
+        Numeric columns read as covariates (:attr:`CSVData.X`), not as series; they are
+        never detected as values or ids.
 
     Returns
     -------
@@ -122,14 +131,19 @@ def read_csv(
     time_col = _resolve_column(frame, time_col, "time_col", path)
     id_col = _resolve_column(frame, id_col, "id_col", path)
     targets = _resolve_targets(frame, target, path)
+    covariates = resolve_covariates(frame, covariates, path)
+    _check_roles(covariates, (time_col, id_col, *targets))
 
     numbers = _to_numbers(frame, decimal)
     shares = _numeric_shares(frame, numbers)
     time_col, times = _read_time_column(
-        frame, numbers, shares, time_col, (id_col, *targets), date_format, line_numbers, notes
+        frame, numbers, shares, time_col, (id_col, *targets, *covariates), date_format,
+        line_numbers, notes
     )
+    _check_roles(covariates, (time_col,))
 
-    others = [c for c in frame.columns if c != time_col and c not in targets and c != id_col]
+    others = [c for c in frame.columns
+              if c != time_col and c not in targets and c != id_col and c not in covariates]
     if id_col is None:
         id_col = _detect_id_column(frame, shares, others, times, notes)
         if id_col is not None:
@@ -163,6 +177,12 @@ def read_csv(
     )
     target_out = targets[0] if layout in ("single", "long") else list(targets)
     notes.append(_layout_note(y, layout, targets, id_col))
+    X = None
+    if covariates:
+        X = covariate_tables(frame[covariates], numbers[covariates], times=times, codes=codes,
+                             labels=labels, layout=layout, fill=fill,
+                             line_numbers=line_numbers, time_col=time_col, notes=notes)
+        notes.append(f"Covariate column(s) {', '.join(map(repr, covariates))}.")
     return CSVData(
         y=y,
         time_col=time_col,
@@ -172,7 +192,17 @@ def read_csv(
         season_length=season_length(freq),
         layout=layout,
         notes=notes,
+        X=X,
     )
+
+
+def _check_roles(covariates, others):
+    both = [c for c in covariates if c in others]
+    if both:
+        raise DataError(
+            f"column {both[0]!r} cannot be both a covariate and the time, id or value column; "
+            "name it in one role only."
+        )
 
 
 def _layout_note(y, layout, targets, id_col):

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from tsforecast.evaluation.panels import check_panel, series_label, training_columns
+from tsforecast.evaluation.panels import series_label, training_columns
 from tsforecast.evaluation.splitters import FoldPositions
 from tsforecast.forecasting import IntervalUnavailableError
-from tsforecast.validation import InputValueError
+from tsforecast.forecasting.layout import align_rows, covariates_for, prepare_input
 
 __all__ = [
     "BACKTEST_COLUMNS",
@@ -130,8 +130,10 @@ def forecast_fold(forecaster, y, train, test, *, coverage=0.9, X=None):
         Positions in ``y``; every test position comes after the last training position.
     coverage : float or None, default=0.9
         Coverage of the prediction interval; ``None`` skips intervals.
-    X : pandas.DataFrame, optional
-        Exogenous regressors aligned with ``y``.
+    X : pandas.DataFrame, dict or array-like, optional
+        Covariates aligned with ``y`` (tables indexed by time are matched by label); the
+        model is given their rows up to the cutoff in ``fit`` and those after it in
+        ``predict``.
 
     Returns
     -------
@@ -152,8 +154,8 @@ def forecast_fold(forecaster, y, train, test, *, coverage=0.9, X=None):
         y_train = y_train[training_columns(y_train)]
     steps = test - train[-1]
     horizon = int(steps.max())
-    X_train = None if X is None else X.iloc[train]
-    X_future = None if X is None else X.iloc[train[-1] + 1 : train[-1] + 1 + horizon]
+    X_train = _rows(X, y.index, train)
+    X_future = _rows(X, y.index, np.arange(train[-1] + 1, len(y)))
     started = time.perf_counter()
     model.fit(y_train, X_train)
     fit_seconds = time.perf_counter() - started
@@ -194,6 +196,21 @@ def forecast_fold(forecaster, y, train, test, *, coverage=0.9, X=None):
     if isinstance(y, pd.DataFrame) and point.ndim == 1:
         point, lower, upper = point[:, None], lower[:, None], upper[:, None]
     return point, lower, upper, fit_seconds, predict_ms
+
+
+def _rows(X, index, positions):
+    """The covariates at ``positions`` of the data indexed by ``index``: a table with the
+    same index or an array by position, any other table (or each table of a dict) by
+    label."""
+    if X is None:
+        return None
+    if isinstance(X, dict):
+        return {key: _rows(table, index, positions) for key, table in X.items()}
+    if not isinstance(X, pd.DataFrame):
+        return np.asarray(X)[positions]
+    if X.index.equals(index):
+        return X.iloc[positions]
+    return X.loc[X.index.isin(index[positions])]
 
 
 class FoldForecasts(NamedTuple):
@@ -285,9 +302,11 @@ def backtest(forecaster, y, cv, *, coverage=0.9, X=None, n_jobs=None):
     ----------
     forecaster : BaseForecaster
         The forecaster to evaluate; it is not modified.
-    y : pandas.Series or pandas.DataFrame
-        One series, or a wide frame with one column per series. Series may start and
-        end at different times (leading and trailing NaN). A local forecaster is
+    y : pandas.Series, pandas.DataFrame or LongPanel
+        One series, a wide frame with one column per series, or long data (``unique_id,
+        ds, y`` or a :class:`~tsforecast.forecasting.layout.LongPanel`; its other columns
+        are covariates). Series may start and end at different times (leading and
+        trailing NaN). A local forecaster is
         backtested on each column separately (its own span, folds anchored at its own
         end); a global forecaster (tag ``"capability:global"``) is fitted on all columns
         at once, with folds cut on the shared time index (each fold trains on the series
@@ -299,8 +318,9 @@ def backtest(forecaster, y, cv, *, coverage=0.9, X=None, n_jobs=None):
         Coverage of the prediction intervals, computed when the forecaster supports them
         (tag ``"capability:pred_int"``); ``lower``/``upper`` are NaN otherwise. ``None``
         skips intervals.
-    X : pandas.DataFrame, optional
-        Exogenous regressors aligned with a single series ``y``.
+    X : pandas.DataFrame, dict or array-like, optional
+        Covariates: one table for every series, a dict ``{series: table}`` or long data
+        (as in :meth:`~tsforecast.forecasting.BaseForecaster.fit`).
     n_jobs : int, optional
         Folds fitted at the same time, in threads (joblib's ``prefer="threads"``; ``None``
         means 1, ``-1`` all cores). A network's compiled training runs outside Python's
@@ -331,12 +351,8 @@ def backtest(forecaster, y, cv, *, coverage=0.9, X=None, n_jobs=None):
     """
     from joblib import Parallel, delayed
 
-    y = check_panel(y, name="backtest")
-    if X is not None and isinstance(y, pd.DataFrame):
-        raise InputValueError(
-            "`X` is supported for a single series only; backtest each column with its own "
-            "regressors."
-        )
+    data = prepare_input(y, X, name="backtest")
+    y, X = data.y, data.X
     tasks = list(fold_tasks(forecaster, y, FoldPositions(cv)))
     outcomes = Parallel(n_jobs=n_jobs, prefer="threads")(
         delayed(fold_forecasts)(
@@ -345,7 +361,7 @@ def backtest(forecaster, y, cv, *, coverage=0.9, X=None, n_jobs=None):
             task.train,
             task.test,
             coverage=coverage,
-            X=None if X is None else X.loc[task.data.index],
+            X=_task_covariates(X, task),
         )
         for task in tasks
     )
@@ -353,3 +369,11 @@ def backtest(forecaster, y, cv, *, coverage=0.9, X=None, n_jobs=None):
         table for task, outcome in zip(tasks, outcomes) for table in _fold_tables(task, outcome)
     ]
     return pd.concat(tables, ignore_index=True)[list(BACKTEST_COLUMNS)]
+
+
+def _task_covariates(X, task):
+    """The covariates of a task: all of them for a panel, the series' own rows else."""
+    if X is None or task.series is None:
+        return X
+    table = covariates_for(X, task.series, name="backtest")
+    return align_rows(table, task.data.index, name="backtest")

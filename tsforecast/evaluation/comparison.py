@@ -52,11 +52,12 @@ def compare(forecasters, data, cv, metrics=("mase", "smape"), *, n_jobs=1, backe
         (:class:`~tsforecast.statistical.SeasonalNaive`) and ``"naive2"``
         (:class:`~tsforecast.statistical.Naive2`) are added unless a model already uses
         that name.
-    data : pandas.Series or pandas.DataFrame
+    data : pandas.Series, pandas.DataFrame or LongPanel
         One series, a wide frame (one column per series, leading NaN for later starts,
         trailing NaN for earlier ends), or long data with the columns ``unique_id, ds, y``
-        (see :func:`~tsforecast.evaluation.to_wide`). Each series is checked on its own
-        span; a gap inside a series is an error.
+        or those named by a :class:`~tsforecast.forecasting.layout.LongPanel` (see
+        :func:`~tsforecast.evaluation.to_wide`; other columns are ignored, with a warning).
+        Each series is checked on its own span; a gap inside a series is an error.
     cv : RollingOriginSplit or scikit-learn splitter
         The folds of every series, e.g. ``RollingOriginSplit(n_folds=3, horizon=12)``.
         Local models are split on each series' own span (folds anchored at its own

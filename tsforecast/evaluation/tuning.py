@@ -17,8 +17,8 @@ from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid, ParameterSampler
 
 from tsforecast.evaluation.comparison import compare
-from tsforecast.evaluation.panels import as_panel
 from tsforecast.evaluation.report import Comparison
+from tsforecast.forecasting.layout import as_long_panel
 from tsforecast.validation import InputValueError, check_int
 
 __all__ = ["TuningResult", "tune"]
@@ -94,8 +94,10 @@ def tune(
         Without ``n_iter``: the grid, as for ``sklearn.model_selection.ParameterGrid``.
         With ``n_iter``: the distributions to sample, as for ``ParameterSampler`` (lists
         are sampled uniformly, ``scipy.stats`` distributions through ``rvs``).
-    y : pandas.Series or pandas.DataFrame
-        One series, a wide frame, or long ``unique_id, ds, y`` data.
+    y : pandas.Series, pandas.DataFrame or LongPanel
+        One series, a wide frame, or long data (``unique_id, ds, y`` or a
+        :class:`~tsforecast.forecasting.layout.LongPanel`); ``best_forecaster_`` is refitted
+        on it as given, so its forecasts come back in the same layout.
     cv : RollingOriginSplit or scikit-learn splitter
         The backtest folds, e.g. ``RollingOriginSplit(n_folds=3, horizon=12)``.
     metric : str or callable, default="mase"
@@ -114,9 +116,8 @@ def tune(
         after each (candidate x series x fold); ``True`` draws a text bar on standard
         error (see :func:`~tsforecast.evaluation.compare`).
     refit : bool, default=True
-        Refit the best candidate on all of ``y`` (``best_forecaster_``). A panel whose
-        series end at different times cannot be refitted as a whole: pass
-        ``refit=False`` for it (an ``InputValueError`` says so before the search starts).
+        Refit the best candidate on all of ``y`` (``best_forecaster_``); series of a
+        panel that end at different times are each forecast from their own end.
 
     Returns
     -------
@@ -147,16 +148,6 @@ def tune(
             "tune needs the data `y` and the folds `cv`, e.g. "
             "`cv=RollingOriginSplit(n_folds=3, horizon=12)`."
         )
-    if refit:
-        panel = as_panel(y, name="tune")
-        ended = [name for name in panel.columns if np.isnan(panel[name].iloc[-1])]
-        if ended:
-            raise InputValueError(
-                f"Series {ended[:3]} end before {panel.index[-1]!r}, the end of the panel, so "
-                "the best candidate cannot be refitted on the panel as a whole; pass "
-                "`refit=False` (the search itself handles series that end at different "
-                "times), or trim the panel to a common end."
-            )
     if param_distributions is not None:
         param_grid, n_iter = param_distributions, 10 if n_iter is None else n_iter
     if n_iter is None:
@@ -208,7 +199,10 @@ def tune(
     if refit:
         best_forecaster = clone(forecaster).set_params(**best_params)
         fit_data = comparison.data
-        best_forecaster.fit(fit_data.iloc[:, 0] if fit_data.shape[1] == 1 else fit_data)
+        if as_long_panel(y) is not None:  # long in, long out
+            best_forecaster.fit(y)
+        else:
+            best_forecaster.fit(fit_data.iloc[:, 0] if fit_data.shape[1] == 1 else fit_data)
     return TuningResult(
         best_params_=best_params,
         best_score_=float(means[best]),

@@ -14,6 +14,10 @@ from tsforecast.networks.spec import estimator_init, param_docs, settings_of
 
 __all__ = ["GRUForecaster", "LSTMForecaster", "SimpleRNNForecaster"]
 
+#: Default budget of training windows per network (``max_windows``): a series with more
+#: windows trains each network on a sample of this many, the newest always among them.
+MAX_WINDOWS = 10_000
+
 #: The window forecaster's own parameters, in order, with the recurrent forecasters' defaults.
 _WINDOW_PARAMETERS = (
     ("window", 24),
@@ -27,6 +31,9 @@ _WINDOW_PARAMETERS = (
     ("n_calibration", 3),
     ("season_length", None),
     ("n_jobs", None),
+    ("future_covariates", None),
+    ("calendar", False),
+    ("max_windows", MAX_WINDOWS),
 )
 
 
@@ -43,8 +50,11 @@ class _RNNForecaster(WindowForecaster):
         regressor = getattr(regressors, self._regressor_name)
         return regressor(**settings_of(self))
 
-    def _shape_inputs(self, Xw):
-        return np.ascontiguousarray(Xw, dtype=float)[:, :, None]
+    def _shape_inputs(self, Xw, past=None, future=None):
+        # the networks read sequences: the target and the covariates are channels
+        from tsforecast.forecasting.covariates import model_inputs
+
+        return model_inputs(np.asarray(Xw, dtype=float), past, future, sequences=True)
 
 
 _DOC = """Forecaster over a{n} :class:`~tsforecast.regressors.{regressor}`.
@@ -61,8 +71,13 @@ _DOC = """Forecaster over a{n} :class:`~tsforecast.regressors.{regressor}`.
     Parameters
     ----------
     window, horizon, strategy, global_model, n_ensemble, random_state, \\
-conformal, n_calibration, season_length, n_jobs
+conformal, n_calibration, season_length, n_jobs, future_covariates, calendar
         As in :class:`~tsforecast.forecasting.WindowForecaster`.
+    max_windows : int or None, default=10000
+        Budget of training windows per network, as in
+        :class:`~tsforecast.forecasting.WindowForecaster`: a longer series trains each
+        network on the newest 2,500 windows and 7,500 sampled from the older ones, so
+        that training costs the same however long the series; None trains on all.
     normalize : {{"auto", None, "window", "mean", "last", "seasonal", "series"}}, \\
 default="auto"
         As in :class:`~tsforecast.forecasting.WindowForecaster`, with ``"auto"`` as the

@@ -1,7 +1,8 @@
 """A forecaster on a transformed scale: transforms fitted in ``fit``, forecasts mapped back.
 
 :class:`TransformedForecaster` composes invertible target transforms
-(:mod:`~tsforecast.forecasting.transforms`) with any forecaster. The transforms are fitted
+(:mod:`~tsforecast.forecasting.transforms`, or scikit-learn transformers adapted by
+:mod:`~tsforecast.forecasting.sklearn_transforms`) with any forecaster. The transforms are fitted
 inside its ``fit``, on the training values only, so nothing after the cutoff leaks into
 the model.
 """
@@ -11,6 +12,8 @@ import pandas as pd
 from sklearn.base import clone
 
 from tsforecast.forecasting.base import BaseForecaster
+from tsforecast.forecasting.layout import Prepared
+from tsforecast.forecasting.sklearn_transforms import as_target_transform
 from tsforecast.forecasting.transforms import Difference, parse_transforms
 from tsforecast.validation import InputTypeError
 
@@ -29,17 +32,23 @@ class TransformedForecaster(BaseForecaster):
 
     Parameters
     ----------
-    transforms : list of transforms or str
-        E.g. ``[LogTransform(), Difference(12)]``, or the string ``"log,diff12"``
-        (see :func:`parse_transforms`).
+    transforms : transform, list of transforms or str
+        E.g. ``[LogTransform(), Difference(12)]``, the string ``"log,diff12"`` (see
+        :func:`parse_transforms`), or scikit-learn transformers with an
+        ``inverse_transform`` (``StandardScaler()``, ``PowerTransformer()``,
+        ``FunctionTransformer(np.log, inverse_func=np.exp)``, a ``Pipeline`` of them),
+        which see the series as one column (see
+        :class:`~tsforecast.forecasting.sklearn_transforms.SklearnTransform`).
     forecaster : BaseForecaster
         The model fitted on the transformed series. When it is global, the transforms
-        are fitted per series.
+        are fitted per series. Forecasting from new data (``predict(y=...)``) fits the
+        transforms to the new history, as ``fit`` does.
 
     Attributes
     ----------
     transforms_ : list of list of transforms
-        The fitted transforms, one list per series.
+        The fitted transforms, one list per series (scikit-learn transformers wrapped in
+        ``SklearnTransform``).
     forecaster_ : BaseForecaster
         The fitted inner forecaster.
 
@@ -67,15 +76,13 @@ class TransformedForecaster(BaseForecaster):
                 "regressor first, e.g. WindowForecaster(Ridge(), window=24, horizon=12)."
             )
         return {
-            "capability:global": bool(self.forecaster.get_tag("capability:global")),
-            "capability:pred_int": bool(self.forecaster.get_tag("capability:pred_int")),
-            "capability:exogenous": bool(self.forecaster.get_tag("capability:exogenous")),
+            tag: bool(self.forecaster.get_tag(tag))
+            for tag in ("capability:global", "capability:pred_int", "capability:exogenous",
+                        "capability:new_data")
         }
 
-    def _resolve_horizon(self, horizon):
-        if horizon is None:
-            horizon = getattr(self.forecaster, "horizon", None)
-        return super()._resolve_horizon(horizon)
+    def _default_horizon(self):
+        return getattr(self.forecaster, "horizon", None)
 
     def _make_transforms(self):
         transforms = self.transforms
@@ -87,9 +94,10 @@ class TransformedForecaster(BaseForecaster):
             if not (hasattr(t, "fit") and hasattr(t, "inverse_transform")):
                 raise InputTypeError(
                     f"{t!r} is not a transform (it needs fit/transform/inverse_transform); "
-                    "pass e.g. [LogTransform(), Difference(12)] or 'log,diff12'."
+                    "pass e.g. [LogTransform(), Difference(12)], 'log,diff12' or a "
+                    "scikit-learn transformer such as StandardScaler()."
                 )
-        return [clone(t) for t in transforms]
+        return [as_target_transform(clone(t)) for t in transforms]
 
     def _fit_one(self, values):
         fitted = []
@@ -98,29 +106,39 @@ class TransformedForecaster(BaseForecaster):
             fitted.append(t)
         return fitted, values
 
-    def _fit(self, y, X=None):
-        self._instance_tags()  # checks that the inner model is a forecaster
+    def _transformed(self, y):
+        """The transforms fitted to each series of ``y`` and the data on their scale."""
         if isinstance(y, pd.DataFrame):
-            self.transforms_ = []
+            transforms = []
             columns = {}
             for name in y.columns:
                 series = y[name].dropna()
                 fitted, values = self._fit_one(series.to_numpy(dtype=float))
-                self.transforms_.append(fitted)
+                transforms.append(fitted)
                 columns[name] = pd.Series(values, index=series.index[len(series) - len(values):])
             data = pd.DataFrame(columns).reindex(y.index)
             if data.isna().all(axis=1).any():
                 data = data.loc[data.notna().any(axis=1).idxmax():]
-        else:
-            fitted, values = self._fit_one(y)
-            self.transforms_ = [fitted]
-            # keep the time index so the inner model infers frequency and season length
-            data = pd.Series(values, index=self._training_index(len(values)), name=self.series_names_[0])
+            return transforms, data
+        fitted, values = self._fit_one(y)
+        # keep the time index so the inner model infers frequency and season length
+        index = self._training_index(len(values))
+        return [fitted], pd.Series(values, index=index, name=self.series_names_[0])
+
+    def _fit(self, y, X=None):
+        self._instance_tags()  # checks that the inner model is a forecaster
+        self.transforms_, data = self._transformed(y)
         self.forecaster_ = clone(self.forecaster).fit(data, X)
         self.calibration_forecasts_ = self._back_to_original_scale(
             self.forecaster_.calibration_forecasts(), y
         )
         return self
+
+    def _adopt_history(self, y, X, *, trained):
+        # transforms are fitted to each series, as in fit: the new history's own
+        self.transforms_, data = self._transformed(y)
+        self.forecaster_ = trained.forecaster_._with_history(Prepared(data, X, None, None))
+        self.calibration_forecasts_ = None
 
     def _back_to_original_scale(self, frame, y):
         """The inner model's calibration forecasts mapped back through the transforms, each
@@ -143,21 +161,11 @@ class TransformedForecaster(BaseForecaster):
     def _calibration_forecasts(self):
         return self.calibration_forecasts_
 
-    def _inner_arrays(self, result):
-        if isinstance(result, pd.DataFrame) and isinstance(result.columns, pd.MultiIndex):
-            names = self.series_names_
-            return [
-                tuple(result[(name, part)].to_numpy() for part in ("forecast", "lower", "upper"))
-                for name in names
-            ]
-        if isinstance(result, pd.DataFrame) and "forecast" in result.columns:
-            return [tuple(result[part].to_numpy() for part in ("forecast", "lower", "upper"))]
-        if isinstance(result, pd.DataFrame):
-            return [result[name].to_numpy() for name in self.series_names_]
-        return [result.to_numpy()]
+    def _future_covariates(self, X, horizon):
+        return X  # the inner forecaster picks the rows it needs
 
     def _predict(self, horizon, X=None):
-        forecasts = self._inner_arrays(self.forecaster_.predict(horizon, X))
+        forecasts = _columns(self.forecaster_._point_values(horizon, X))
         out = []
         for transforms, values in zip(self.transforms_, forecasts):
             for t in reversed(transforms):
@@ -165,18 +173,34 @@ class TransformedForecaster(BaseForecaster):
             out.append(values)
         return out[0] if len(out) == 1 else np.column_stack(out)
 
-    def _predict_interval(self, horizon, coverage, X=None):
-        parts = self._inner_arrays(self.forecaster_.predict_interval(horizon, coverage, X))
-        points, lowers, uppers = [], [], []
-        for transforms, (point, lower, upper) in zip(self.transforms_, parts):
-            for t in reversed(transforms):
-                point, lower, upper = t._inverse_interval(point, lower, upper)
+    def _predict_intervals(self, horizon, levels, X=None):
+        if not levels:
+            return np.asarray(self._predict(horizon, X), dtype=float), {}
+        inner_point, inner_bounds = self.forecaster_._interval_values(horizon, levels, X)
+        points, bounds = [], {level: ([], []) for level in levels}
+        for j, transforms in enumerate(self.transforms_):
+            for level in levels:
+                point = _columns(inner_point)[j]
+                lower, upper = (_columns(b)[j] for b in inner_bounds[level])
+                for t in reversed(transforms):
+                    point, lower, upper = t._inverse_interval(point, lower, upper)
+                bounds[level][0].append(np.minimum(lower, point))
+                bounds[level][1].append(np.maximum(upper, point))
             points.append(point)
-            lowers.append(np.minimum(lower, point))
-            uppers.append(np.maximum(upper, point))
         if len(points) == 1:
-            return points[0], lowers[0], uppers[0]
-        return np.column_stack(points), np.column_stack(lowers), np.column_stack(uppers)
+            return points[0], {level: (lo[0], hi[0]) for level, (lo, hi) in bounds.items()}
+        return np.column_stack(points), {
+            level: (np.column_stack(lo), np.column_stack(hi)) for level, (lo, hi) in bounds.items()
+        }
+
+    def _predict_interval(self, horizon, coverage, X=None):
+        point, bounds = self._predict_intervals(horizon, [coverage], X)
+        return (point, *bounds[coverage])
+
+
+def _columns(values):
+    """The series of a forecast array: ``(horizon,)`` -> one, ``(horizon, n)`` -> n."""
+    return [values] if values.ndim == 1 else [values[:, j] for j in range(values.shape[1])]
 
 
 def _inverse_from(transforms, values, history):

@@ -18,6 +18,7 @@ Initial weights follow Keras' defaults but are drawn with NumPy on the host
 :mod:`~tsforecast.networks.spec`.
 """
 
+import functools
 import numbers
 
 from tsforecast.networks.initial_weights import (
@@ -25,6 +26,13 @@ from tsforecast.networks.initial_weights import (
     draw_initial_weights,
     host_zeros,
     restore_stock_initializers,
+)
+from tsforecast.networks.long_memory import (
+    GATE_INITS,
+    chrono_gate_biases,
+    dilated,
+    phases,
+    relative_to_last_step,
 )
 from tsforecast.networks.spec import CELLS, HEADS, RNN_SETTINGS
 from tsforecast.validation import InputValueError, check_choice, check_int, check_rate
@@ -96,9 +104,33 @@ def count_rnn_parameters(cell, input_size, units, *, bidirectional=False, reset_
     return total
 
 
+def _check_dilations(dilations, units):
+    if dilations is None:
+        return None
+    try:
+        dilations = tuple(int(d) for d in dilations)
+    except TypeError:
+        dilations = ()
+    if len(dilations) != len(units) or any(d < 1 for d in dilations):
+        raise InputValueError(
+            f"`dilations`={dilations!r} needs one positive integer per stacked layer "
+            f"({len(units)} here); pass e.g. `units=(32, 32), dilations=(1, 12)`."
+        )
+    return dilations
+
+
 def _recurrent_layer(cell, units, *, return_sequences, dropout, recurrent_dropout,
-                     recurrent_initializer, reset_after, seed, name, on_host):
+                     recurrent_initializer, reset_after, seed, name, on_host,
+                     bidirectional=False):
     from keras import layers
+
+    if bidirectional:
+        inner = _recurrent_layer(
+            cell, units, return_sequences=return_sequences, dropout=dropout,
+            recurrent_dropout=recurrent_dropout, recurrent_initializer=recurrent_initializer,
+            reset_after=reset_after, seed=seed, name=name, on_host=on_host,
+        )
+        return layers.Bidirectional(inner, name=f"bidirectional_{name}")
 
     options = {
         "units": units,
@@ -168,6 +200,10 @@ def build_rnn(
     recurrent_dropout=_DEFAULT["recurrent_dropout"],
     residual=_DEFAULT["residual"],
     head=_DEFAULT["head"],
+    highway=_DEFAULT["highway"],
+    gate_init=_DEFAULT["gate_init"],
+    skip=_DEFAULT["skip"],
+    dilations=_DEFAULT["dilations"],
     optimizer=_DEFAULT["optimizer"],
     learning_rate=_DEFAULT["learning_rate"],
     clipnorm=_DEFAULT["clipnorm"],
@@ -210,6 +246,22 @@ def build_rnn(
         multi-output). ``"seq2seq"``: encoder-decoder; the final state is repeated
         ``horizon`` times (``RepeatVector``), a decoder recurrent layer of the same cell and
         width unrolls it, and a ``TimeDistributed(Dense(1))`` reads one value per step.
+    highway : bool, default=True
+        A linear path beside the network (LSTNet's autoregressive component): one
+        ``Dense(horizon)`` on the flattened window, added to the network's output; the
+        recurrent layers then read the window relative to its last step
+        (:mod:`~tsforecast.networks.long_memory`).
+    gate_init : {"keras", "chrono"}, default="keras"
+        ``"chrono"``: chrono initialisation of the LSTM forget/input and GRU update gate
+        biases for dependencies up to ``window`` steps back (no effect on SimpleRNN).
+    skip : int, optional
+        Period ``p`` of a recurrent skip connection (LSTNet): a recurrent layer of the last
+        layer's width reads each phase of the cycle as its own sequence, and the final
+        states of all phases join the encoder's state. Needs ``window >= p``.
+    dilations : tuple of int, optional
+        Dilation of each stacked layer (DilatedRNN), e.g. ``units=(32, 32),
+        dilations=(1, 12)`` for monthly data; the last layer's final states of all its
+        interleaved sequences form the encoder's state.
     optimizer : str, default="adam"
         Keras optimizer name.
     learning_rate : float, default=1e-3
@@ -255,6 +307,15 @@ def build_rnn(
     units = _as_units(units)
     for name, value in (("window", window), ("n_features", n_features), ("horizon", horizon)):
         check_int(value, name)
+    check_choice(gate_init, "gate_init", GATE_INITS)
+    dilations = _check_dilations(dilations, units)
+    if skip is not None:
+        check_int(skip, "skip", example=12, meaning="the period of the skip connection")
+        if skip > window:
+            raise InputValueError(
+                f"`skip`={skip} needs `window` >= {skip} (a value of every phase), got "
+                f"`window`={window}; pass a longer window or a shorter period."
+            )
     for name, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
         check_rate(value, name)
 
@@ -269,38 +330,42 @@ def build_rnn(
     if on_host:
         dense_init = {"kernel_initializer": host_zeros(), "bias_initializer": host_zeros()}
     inputs = keras.Input(shape=(int(window), int(n_features)), name="window")
-    x = inputs
+    x = relative_to_last_step(inputs, int(window)) if highway else inputs
+    encoder_input = x
     width = int(n_features)
+    recurrent = functools.partial(
+        _recurrent_layer, cell, dropout=float(dropout),
+        recurrent_dropout=float(recurrent_dropout), recurrent_initializer=recurrent_initializer,
+        reset_after=reset_after, seed=layer_seed, on_host=on_host, bidirectional=bidirectional,
+    )
     for i, h in enumerate(units):
         last = i == len(units) - 1
-        layer = _recurrent_layer(
-            cell,
-            h,
-            return_sequences=not last,
-            dropout=float(dropout),
-            recurrent_dropout=float(recurrent_dropout),
-            recurrent_initializer=recurrent_initializer,
-            reset_after=reset_after,
-            seed=layer_seed,
-            name=f"{cell}_{i + 1}",
-            on_host=on_host,
-        )
-        if bidirectional:
-            layer = layers.Bidirectional(layer, name=f"bidirectional_{i + 1}")
         out_width = 2 * h if bidirectional else h
-        y = layer(x)
-        if residual and i > 0:
-            skip = x
+        d = dilations[i] if dilations else 1
+        layer = recurrent(h, return_sequences=not last, name=f"{cell}_{i + 1}")
+        y = dilated(x, layer, d, last, name=f"dilated_{i + 1}") if d > 1 else layer(x)
+        same_steps = dilations is None or set(dilations[i - 1 : i + 1]) == {1}
+        if residual and i > 0 and same_steps:
+            shortcut = x
             if last:
-                skip = layers.Cropping1D((int(window) - 1, 0), name=f"last_step_{i + 1}")(skip)
-                skip = layers.Flatten(name=f"skip_flat_{i + 1}")(skip)
+                shortcut = layers.Cropping1D((int(window) - 1, 0),
+                                             name=f"last_step_{i + 1}")(shortcut)
+                shortcut = layers.Flatten(name=f"skip_flat_{i + 1}")(shortcut)
             if width != out_width:
-                skip = layers.Dense(
+                shortcut = layers.Dense(
                     out_width, use_bias=False, name=f"skip_proj_{i + 1}", **dense_init
-                )(skip)
-            y = layers.Add(name=f"residual_{i + 1}")([y, skip])
+                )(shortcut)
+            y = layers.Add(name=f"residual_{i + 1}")([y, shortcut])
         x = y
         width = out_width
+    if skip is not None:
+        split = phases(encoder_input, int(skip), name="skip")
+        states = layers.TimeDistributed(
+            recurrent(units[-1], return_sequences=False, name=f"{cell}_skip"), name="skip"
+        )(split)
+        x = layers.Concatenate(name="encoder_and_skip")(
+            [x, layers.Flatten(name="skip_states")(states)]
+        )
 
     if head == "dense":
         outputs = layers.Dense(int(horizon), name="head", **dense_init)(x)
@@ -321,12 +386,18 @@ def build_rnn(
         x = decoder(x)
         x = layers.TimeDistributed(layers.Dense(1, **dense_init), name="head")(x)
         outputs = layers.Flatten(name="forecast")(x)
+    if highway:
+        flat = layers.Flatten(name="flat_window")(inputs)
+        linear = layers.Dense(int(horizon), name="linear", **dense_init)(flat)
+        outputs = layers.Add(name="highway")([outputs, linear])
 
     model = keras.Model(inputs, outputs, name=f"{cell}_rnn")
     if on_host:
         restore_stock_initializers(model, recurrent_initializer)
         if initialize:
             draw_initial_weights(model, recurrent_initializer, seed)
+    if initialize and gate_init == "chrono":
+        chrono_gate_biases(model, int(window), seed)
     if compile:
         model.compile(
             optimizer=make_optimizer(optimizer, learning_rate=learning_rate, clipnorm=clipnorm),

@@ -74,7 +74,7 @@ class Setting:
 
 #: The kinds of values a setting can take.
 KINDS = ("units", "boolean", "rate", "choice", "positive_int", "positive_real", "fraction",
-         "name", "positive_real_or_none", "verbosity")
+         "name", "positive_real_or_none", "verbosity", "period", "dilations")
 
 
 RNN_SETTINGS = (
@@ -94,6 +94,26 @@ RNN_SETTINGS = (
             '``"dense"``: the final state feeds one dense layer with all outputs (direct '
             'multi-output); ``"seq2seq"``: encoder-decoder (see '
             ":func:`~tsforecast.networks.build_rnn`).", "architecture", choices=HEADS),
+    Setting("highway", True, "boolean", "bool",
+            "A linear path beside the network (LSTNet's autoregressive component), started "
+            "at the ridge solution of the training windows, with the network's head at zero: "
+            "training starts from the linear model and keeps it unless the network does "
+            "better on the validation windows; the recurrent layers read the window relative "
+            "to its last step. It lets recurrent networks learn seasonal and long lags as "
+            "well as a linear model does. It is left out when there are fewer than 5 "
+            "training windows per input value of a window (too few to estimate it).",
+            "architecture"),
+    Setting("gate_init", "keras", "choice", '{"keras", "chrono"}',
+            '``"chrono"``: chrono initialisation of the LSTM forget/input and GRU update gate '
+            "biases for dependencies up to a window back (Tallec and Ollivier 2018).",
+            "architecture", choices=("keras", "chrono")),
+    Setting("skip", None, "period", "int or None",
+            "Period of a recurrent skip connection (LSTNet): a recurrent layer over each "
+            "phase of the cycle, whose final states join the encoder's.", "architecture"),
+    Setting("dilations", None, "dilations", "tuple of int or None",
+            "Dilation of each stacked layer (DilatedRNN), one per entry of ``units``: "
+            "``(1, 12)`` with two layers for monthly data.",
+            "architecture"),
     Setting("epochs", 100, "positive_int", "int",
             "Maximum number of passes over the training windows.", "training"),
     Setting("batch_size", 32, "positive_int", "int",
@@ -116,6 +136,11 @@ RNN_SETTINGS = (
     Setting("validation_fraction", 0.1, "fraction", "float",
             "Share of the windows held out for early stopping and learning-rate reduction.",
             "training", command_line=False),
+    Setting("train_on_all", True, "boolean", "bool",
+            "Once early stopping has chosen the number of epochs on the held-out windows, "
+            "train again from the same starting weights on all windows (the held-out ones, "
+            "the newest, included) for that many epochs, with the same learning rates.",
+            "training", command_line=False),
     Setting("patience", 10, "positive_int", "int",
             "Epochs without improvement before stopping.", "training"),
     Setting("reduce_lr", True, "boolean", "bool",
@@ -123,6 +148,12 @@ RNN_SETTINGS = (
             "``max(1, patience // 2)`` epochs.", "training", command_line=False),
     Setting("verbose", 0, "verbosity", "int",
             "0 silent, 1 Keras progress bar, 2 one line per epoch.", "training",
+            command_line=False),
+    Setting("track_gradients", False, "boolean", "bool",
+            "Record per-epoch gradient diagnostics in ``history_`` (global gradient norm, "
+            "share of gradients clipped by ``clipnorm``, first-to-last-step gradient ratio "
+            "per recurrent layer; see :mod:`tsforecast.diagnostics`), computed on a fixed "
+            "sample of training windows at the end of each epoch.", "training",
             command_line=False),
 )
 
@@ -148,8 +179,12 @@ def architecture(values, *, cell, window, n_features, horizon):
     """
     network = {s.name: values[s.name] for s in RNN_SETTINGS if s.part == "architecture"}
     network["units"] = _units_tuple(network["units"])
-    for name in ("bidirectional", "residual"):
+    for name in ("bidirectional", "residual", "highway"):
         network[name] = bool(network[name])
+    if network["skip"] is not None:
+        network["skip"] = int(network["skip"])
+    if network["dilations"] is not None:
+        network["dilations"] = _units_tuple(network["dilations"])
     for name in ("dropout", "recurrent_dropout"):
         network[name] = float(network[name])
     return {"window": int(window), "n_features": int(n_features), "horizon": int(horizon),
@@ -175,6 +210,8 @@ def constraints():
         "name": [str],
         "positive_real_or_none": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "verbosity": ["verbose"],
+        "period": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "dilations": ["array-like", None],
     }
     return {
         setting.name: ([StrOptions(set(setting.choices))] if setting.kind == "choice"

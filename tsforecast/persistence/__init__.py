@@ -13,9 +13,22 @@ A model file (suffix ``.tsf`` by convention) is a zip archive with:
     Every ``keras.Model`` of the tree in the native Keras format, loaded with
     ``safe_mode=True`` (a ``Lambda`` layer, i.e. arbitrary code, is refused, and refused
     already when saving).
+``models/s<n>.skops``
+    Every estimator of another library (scikit-learn, LightGBM, XGBoost: the regressor of
+    a window forecaster, a Pipeline) with its complete state, written by
+    :func:`skops.io.dumps` (format version 2; version-1 files, which have no such members,
+    keep loading).
 
-What is saved of an estimator (the naming rule)
------------------------------------------------
+Which estimator goes where
+--------------------------
+tsforecast's own estimators are stored in the manifest, and so is a scikit-learn
+meta-estimator that holds one of them or a Keras model (a Pipeline ending in an
+``LSTMRegressor``). Every other estimator goes to a skops member, whole: scikit-learn keeps
+fitted state in private attributes (``_loss``, ``_fit_method``) that the naming rule below
+would not store.
+
+What the manifest saves of an estimator (the naming rule)
+---------------------------------------------------------
 An estimator is stored as its class path, its parameters and its fitted state:
 
 - **parameters**: ``get_params(deep=False)``, given back to the class on loading as
@@ -34,15 +47,27 @@ timestamps, periods, offsets, indexes, Series and DataFrames, nested estimators 
 an open file, an object of another library) is refused with a :class:`ModelFileError`
 that names the attribute.
 
+Saving is verified
+------------------
+Before anything is written, :func:`save` rebuilds the object from what the file will hold
+and compares its state with the original's (:mod:`tsforecast.persistence.verification`):
+a model that could not be restored faithfully is refused at save time, with a
+:class:`ModelFileError` naming the estimator and the attribute, never at load time.
+
 Safety
 ------
-Loading never unpickles and never executes code from the file: only scikit-learn
-estimators defined in ``tsforecast`` and ``sklearn`` modules are instantiated
+Loading never unpickles and never executes code from the file. The manifest may name only
+estimators defined in ``tsforecast`` and ``sklearn`` modules
 (:mod:`tsforecast.persistence.allowed`; class paths of modules that have moved keep
-working), member names, sizes and nesting are checked before anything is read
-(:mod:`tsforecast.persistence.archive`), and a manifest may set fitted attributes only.
-Writing goes through :func:`tsforecast.files.atomic_path`: an existing model file is
-replaced only by a complete new one.
+working) and may set fitted attributes only. A skops member is loaded only after every type
+it names that skops does not trust by itself has passed the allow-list of
+:func:`~tsforecast.persistence.allowed.check_skops_type` (scikit-learn classes and
+functions, numpy and scipy sparse types, a few named others), and its trees only after
+their index arrays are checked (:mod:`tsforecast.persistence.index_checks`). Member names,
+sizes and nesting are checked before anything is read
+(:mod:`tsforecast.persistence.archive`). Writing goes through
+:func:`tsforecast.files.atomic_path`: an existing model file is replaced only by a
+complete new one.
 """
 
 import datetime
@@ -65,6 +90,7 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "ModelFileError", "load", "read_metadata"
 
 _VERSIONED_PACKAGES = (
     "tsforecast", "keras", "jax", "numpy", "pandas", "scikit-learn", "statsmodels", "scipy",
+    "skops", "lightgbm", "xgboost",
 )
 
 
@@ -92,13 +118,15 @@ def save(forecaster, path, *, metadata=None):
     ------
     ModelFileError
         When the object holds something that cannot be saved safely (a lambda, an object
-        of a class outside tsforecast/scikit-learn, a Keras ``Lambda`` layer).
+        of a class outside tsforecast/scikit-learn/LightGBM/XGBoost, a Keras ``Lambda``
+        layer), or state that loading would not restore (checked before writing).
     OSError
         When the file cannot be written (missing or read-only directory, full disk); the
         previous file, if any, is left untouched.
     """
     from tsforecast.persistence.allowed import class_path
     from tsforecast.persistence.codec import Encoder
+    from tsforecast.persistence.verification import check_reload
 
     path = pathlib.Path(path)
     if metadata is not None:
@@ -117,6 +145,7 @@ def save(forecaster, path, *, metadata=None):
             f"cannot save {type(forecaster).__name__}: its state is nested too deeply "
             "or refers to itself."
         ) from None
+    check_reload(forecaster, root, encoder)
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -126,7 +155,7 @@ def save(forecaster, path, *, metadata=None):
         "metadata": metadata or {},
         "root": root,
     }
-    write_archive(path, manifest, encoder.arrays, encoder.models)
+    write_archive(path, manifest, encoder.arrays, encoder.models, encoder.skops_members)
     return path
 
 
@@ -185,8 +214,9 @@ def load(path):
     ModelFileError
         When the file is not a zip archive, is truncated or corrupted, lacks a manifest,
         has an unsupported format version, contains unsafe member names or oversized
-        members, refers to classes outside tsforecast/scikit-learn, or holds a Keras model
-        that safe mode refuses (e.g. a ``Lambda`` layer).
+        members, refers to classes outside tsforecast/scikit-learn, holds a skops member
+        with a type outside the allow-list or trees with out-of-range indices, or holds a
+        Keras model that safe mode refuses (e.g. a ``Lambda`` layer).
     """
     from tsforecast.persistence.codec import Decoder
 

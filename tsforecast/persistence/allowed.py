@@ -1,12 +1,30 @@
-"""Which classes a model file may name, and how a saved class path becomes a class again.
+"""Which classes and functions a model file may name, and how a name becomes an object again.
 
-Only scikit-learn estimators defined in ``tsforecast`` or ``sklearn`` modules are saved and
-instantiated on loading; anything else a file names (``os.system``, ``subprocess.Popen``, a
-class defined inside a function) is refused before it is imported.
+The manifest names estimators of ``tsforecast`` and ``sklearn`` modules only; anything else
+it names (``os.system``, ``subprocess.Popen``, a class defined inside a function) is refused
+before it is imported. A file names a class by the module that defined it when it was
+saved. Classes that have since moved keep loading: the old module path is served by
+:mod:`tsforecast._moved`, whose stand-in returns the class from its new module, and that
+class passes the same check.
 
-A file names a class by the module that defined it when it was saved. Classes that have
-since moved keep loading: the old module path is served by :mod:`tsforecast._moved`, whose
-stand-in returns the class from its new module, and that class passes the same check.
+The skops members (estimators of other libraries) name more types: skops trusts its own
+list (scikit-learn estimators, numpy ufuncs and dtypes, Python containers) and reports every
+other type it would import. :func:`check_skops_type` accepts those only when the name leads
+to an object *defined* where it says (no re-export from another module) that is:
+
+- a class of scikit-learn, except its dataset, test, vendored and utility-function modules
+  (restoring a scikit-learn object only assigns data; its index arrays are checked by
+  :mod:`tsforecast.persistence.index_checks`);
+- a function of scikit-learn outside ``sklearn.datasets``, ``sklearn.utils``,
+  ``sklearn.externals`` and test modules (score functions such as ``f_regression``,
+  pooling functions): they compute on the arrays they are given;
+- a numpy scalar, dtype, array (not ``numpy.memmap``, which opens files) or random
+  generator type; a numpy reduction such as ``numpy.mean``;
+- a scipy sparse matrix or array type;
+- one of the named types of :data:`EXTRA_SKOPS_TYPES` (each with its reason).
+
+Everything else (a lambda, ``functools.partial``, ``builtins.eval``, a class of the user's
+own module) is refused with a :class:`ModelFileError` that names it.
 """
 
 import importlib
@@ -14,7 +32,14 @@ import re
 
 from tsforecast.persistence.archive import ModelFileError
 
-__all__ = ["check_savable", "class_path", "resolve_class"]
+__all__ = [
+    "EXTRA_SKOPS_TYPES",
+    "check_savable",
+    "check_skops_type",
+    "class_path",
+    "is_own_class",
+    "resolve_class",
+]
 
 _ALLOWED_PACKAGES = ("tsforecast", "sklearn")
 _CLASS_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
@@ -26,7 +51,16 @@ def class_path(cls):
 
 
 def _is_allowed_module(module):
-    return any(module == name or module.startswith(name + ".") for name in _ALLOWED_PACKAGES)
+    return _in_package(module, _ALLOWED_PACKAGES)
+
+
+def _in_package(module, packages):
+    return any(module == name or module.startswith(name + ".") for name in packages)
+
+
+def is_own_class(cls):
+    """Whether ``cls`` is defined in tsforecast (stored in the manifest, not by skops)."""
+    return _in_package(cls.__module__, ("tsforecast",))
 
 
 def check_savable(cls, where):
@@ -92,3 +126,119 @@ def resolve_class(path_of_class, path):
     if not issubclass(cls, BaseEstimator) or not _is_allowed_module(cls.__module__):
         raise refusal
     return cls
+
+
+# ------------------------------------------------------------------------ skops members
+#: Types outside the rules of the module docstring that a skops member may name, with why
+#: they are safe to restore.
+EXTRA_SKOPS_TYPES = {
+    "collections.OrderedDict": "a plain container (LightGBM keeps its parameters in one)",
+    "scipy.interpolate._bsplines.BSpline": (
+        "SplineTransformer's fitted splines: knots, coefficients and degree, re-validated "
+        "by scipy after loading"
+    ),
+    "scipy._lib.array_api_compat.numpy._aliases.asarray": (
+        "the array conversion function a scipy BSpline keeps"
+    ),
+    "lightgbm.sklearn.LGBMRegressor": "LightGBM's scikit-learn regressor",
+    "lightgbm.basic.Booster": "restored from LightGBM's own model text",
+    "xgboost.sklearn.XGBRegressor": "XGBoost's scikit-learn regressor",
+    "xgboost.sklearn.XGBRFRegressor": "XGBoost's random-forest regressor",
+    "xgboost.core.Booster": "restored from XGBoost's own model format",
+}
+
+# scikit-learn modules whose functions or classes a model file may not name: they read or
+# download data (datasets), run scripts (utils._testing), or are not scikit-learn's own code.
+_SKLEARN_CLASS_EXCLUDED = (
+    "sklearn.datasets", "sklearn.externals", "sklearn.utils._testing", "sklearn._build_utils",
+    "sklearn.__check_build", "sklearn.tests", "sklearn.experimental",
+)
+_SKLEARN_FUNCTION_EXCLUDED = _SKLEARN_CLASS_EXCLUDED + ("sklearn.utils", "sklearn._config")
+
+#: numpy functions (besides ufuncs, which skops trusts) that estimators take as parameters,
+#: e.g. FeatureAgglomeration's ``pooling_func=numpy.mean``: reductions over arrays.
+_NUMPY_FUNCTIONS = frozenset({
+    "mean", "median", "average", "sum", "prod", "min", "max", "amin", "amax", "ptp",
+    "std", "var", "percentile", "quantile", "nanmean", "nanmedian", "nansum", "nanprod",
+    "nanmin", "nanmax", "nanstd", "nanvar", "nanpercentile", "nanquantile", "cumsum",
+    "cumprod", "diff", "clip", "round",
+})
+
+
+def check_skops_type(name, context):
+    """Refuse a type reported by :func:`skops.io.get_untrusted_types` unless it is allowed.
+
+    Parameters
+    ----------
+    name : str
+        ``module.name`` as recorded in the skops member.
+    context : str
+        Start of the error message: what is being saved or loaded.
+
+    Raises
+    ------
+    ModelFileError
+        When ``name`` is not allowed (see the module docstring), or does not lead to the
+        object it names.
+    """
+    reason = _skops_refusal(name)
+    if reason is not None:
+        raise ModelFileError(
+            f"{context} holds {name!r}, which a tsforecast model file does not load "
+            f"({reason}). Allowed are scikit-learn classes and functions, numpy and scipy "
+            "sparse types, numpy reductions and LightGBM/XGBoost regressors; only estimators "
+            "defined in tsforecast or scikit-learn (and LightGBM, XGBoost) can be saved and "
+            "loaded safely."
+        )
+
+
+def _skops_refusal(name):
+    """Why ``name`` may not be loaded, or None when it may."""
+    module_name, _, attribute = str(name).rpartition(".")
+    if not module_name or not _CLASS_PATH.match(str(name)):
+        return "a lambda or a function or class defined inside another, which has no name to load"
+    package = module_name.split(".")[0]
+    extra = name in EXTRA_SKOPS_TYPES
+    if not extra and package not in ("sklearn", "numpy", "scipy"):
+        return f"{package} is not a library whose types a model file may hold"
+    if ".tests" in f"{module_name}." or _in_package(module_name, _SKLEARN_CLASS_EXCLUDED):
+        return "a module a model file may not refer to"
+    try:
+        obj = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError):
+        return "it does not exist in this installation"
+    # A name must lead to an object defined where it says: a module that merely imported
+    # `system` from `os` must not make `os.system` loadable.
+    defined_in = getattr(obj, "__module__", None)
+    if getattr(obj, "__name__", None) != attribute or defined_in is None:
+        return "it is not a class or function defined under that name"
+    if extra:
+        return None if defined_in == module_name else "it is defined elsewhere"
+    if not (defined_in == module_name or _in_package(defined_in, (package,))):
+        return "it is defined in another library"
+    if isinstance(obj, type):
+        return _class_refusal(obj, package)
+    if package == "sklearn" and not _in_package(defined_in, _SKLEARN_FUNCTION_EXCLUDED):
+        return None
+    if package == "numpy" and attribute in _NUMPY_FUNCTIONS and module_name == "numpy":
+        return None
+    return "a function that is not on the list of array functions a model may call"
+
+
+def _class_refusal(cls, package):
+    import numpy as np
+
+    if package == "sklearn":
+        return None if not _in_package(cls.__module__, _SKLEARN_CLASS_EXCLUDED) else (
+            "a class of a scikit-learn module a model file may not refer to")
+    if package == "numpy":
+        if issubclass(cls, np.memmap):
+            return "numpy.memmap opens files"
+        data_types = (np.generic, np.dtype, np.ndarray, np.random.RandomState,
+                      np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)
+        return None if issubclass(cls, data_types) else "not a numpy data or random type"
+    from scipy import sparse
+
+    if issubclass(cls, (sparse.spmatrix, sparse.sparray)):
+        return None
+    return "not a scipy sparse matrix or array type"

@@ -2,9 +2,13 @@
 
 Reading refuses what a hostile or damaged file could use against the reader: member names
 that are absolute or climb out with ``..`` (path traversal), members that would expand
-beyond :data:`MAX_MEMBER_BYTES` (zip bombs, checked again inside the nested ``arrays.npz``
-and ``.keras`` archives), members the format does not define, and manifests of a foreign
-or newer format. Every such problem is a :class:`ModelFileError` that names the file.
+beyond :data:`MAX_MEMBER_BYTES` (zip bombs, checked again inside the nested ``arrays.npz``,
+``.keras`` and ``.skops`` archives), members the format does not define, and manifests of
+a foreign or newer format.
+
+Format versions: 1 stored every estimator in the manifest; 2 adds ``models/s<n>.skops``
+members for estimators of other libraries (scikit-learn, LightGBM, XGBoost). Version-1
+files keep loading. Every such problem is a :class:`ModelFileError` that names the file.
 
 Writing goes through :func:`tsforecast.files.atomic_path`, so an existing model file is
 replaced only by a complete new one.
@@ -31,18 +35,21 @@ __all__ = [
     "ModelFileError",
     "first_line",
     "keras_member",
+    "skops_member",
     "write_archive",
 ]
 
 FORMAT = "tsforecast.model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 #: Largest uncompressed size accepted for one archive member (zip-bomb guard), in bytes.
 MAX_MEMBER_BYTES = 2 * 1024**3
 #: Largest accepted ``manifest.json``, in bytes.
 MAX_MANIFEST_BYTES = 64 * 1024**2
 
-_MEMBER_PATTERN = re.compile(r"^(manifest\.json|arrays\.npz|models/m[0-9]+\.keras)$")
+_MEMBER_PATTERN = re.compile(
+    r"^(manifest\.json|arrays\.npz|models/m[0-9]+\.keras|models/s[0-9]+\.skops)$"
+)
 
 
 class ModelFileError(InputValueError):
@@ -61,7 +68,12 @@ def keras_member(index):
     return f"models/m{index}.keras"
 
 
-def write_archive(path, manifest, arrays, models):
+def skops_member(index):
+    """Archive name of the ``index``-th skops-serialised estimator of a file."""
+    return f"models/s{index}.skops"
+
+
+def write_archive(path, manifest, arrays, models, skops_members=()):
     """Write a model file at ``path`` atomically.
 
     Parameters
@@ -74,6 +86,8 @@ def write_archive(path, manifest, arrays, models):
         Stored in ``arrays.npz``.
     models : list of keras.Model
         Stored as ``models/m<index>.keras``.
+    skops_members : sequence of bytes
+        Estimators serialised by :func:`skops.io.dumps`, stored as ``models/s<index>.skops``.
     """
     import numpy as np
 
@@ -94,6 +108,8 @@ def write_archive(path, manifest, arrays, models):
             archive.writestr("arrays.npz", buffer.getvalue())
             for member, model_file in model_files:
                 archive.write(model_file, member)
+            for index, data in enumerate(skops_members):
+                archive.writestr(skops_member(index), data)
 
 
 # ---------------------------------------------------------------------------- reading
@@ -220,9 +236,17 @@ class ModelArchive:
 
     def keras_model_bytes(self, ref):
         """The bytes of the Keras model member ``ref``, checked like the archive itself."""
-        if not _MEMBER_PATTERN.match(ref) or ref not in self.namelist():
+        return self._nested_archive(ref, ".keras", "Keras model")
+
+    def skops_bytes(self, ref):
+        """The bytes of the skops member ``ref``, checked like the archive itself."""
+        return self._nested_archive(ref, ".skops", "skops estimator")
+
+    def _nested_archive(self, ref, suffix, what):
+        if (not isinstance(ref, str) or not ref.endswith(suffix)
+                or not _MEMBER_PATTERN.match(ref) or ref not in self.namelist()):
             raise ModelFileError(
-                f"'{self.path}' refers to a missing Keras model {ref!r}; the file is corrupted."
+                f"'{self.path}' refers to a missing {what} {ref!r}; the file is corrupted."
             )
         raw = self.read(ref)
         try:
@@ -230,7 +254,7 @@ class ModelArchive:
                 _check_members(inner, self.path, f" inside {ref}")
         except zipfile.BadZipFile:
             raise ModelFileError(
-                f"'{self.path}': member {ref!r} is not a valid Keras file; re-save the model."
+                f"'{self.path}': member {ref!r} is not a valid {suffix} file; re-save the model."
             ) from None
         return raw
 

@@ -2,11 +2,12 @@
 
 :class:`Encoder` turns a fitted estimator into a JSON tree in which every value is a JSON
 scalar, a list, or a dict tagged with ``"__type__"`` (``"estimator"``, ``"tuple"``,
-``"ndarray"``, ``"timestamp"``, ``"keras_model"``, ...); numeric arrays and Keras models
-are set aside for their own archive members and referred to by key. :class:`Decoder`
-reverses it, instantiating only the classes :mod:`tsforecast.persistence.allowed` accepts
-and restoring only fitted attributes (:func:`is_fitted_attribute`). The package docstring
-states which attributes are saved.
+``"ndarray"``, ``"timestamp"``, ``"keras_model"``, ``"skops_estimator"``, ...); numeric
+arrays, Keras models and the estimators of other libraries are set aside for their own
+archive members and referred to by key. :class:`Decoder` reverses it, instantiating only
+the classes :mod:`tsforecast.persistence.allowed` accepts and restoring only fitted
+attributes (:func:`is_fitted_attribute`). The package docstring states which estimators
+go where and which attributes are saved.
 """
 
 import importlib
@@ -18,8 +19,9 @@ import tempfile
 import numpy as np
 import pandas as pd
 
-from tsforecast.persistence.allowed import check_savable, class_path, resolve_class
-from tsforecast.persistence.archive import ModelFileError, first_line, keras_member
+from tsforecast.persistence.allowed import check_savable, class_path, is_own_class, resolve_class
+from tsforecast.persistence.archive import ModelFileError, first_line, keras_member, skops_member
+from tsforecast.persistence.skops_members import dump_skops_estimator, load_skops_estimator
 
 __all__ = ["Decoder", "Encoder", "is_fitted_attribute"]
 
@@ -34,15 +36,19 @@ def is_fitted_attribute(name):
 
 # ---------------------------------------------------------------------------- encoding
 class Encoder:
-    """Turn an object tree into JSON, collecting numpy arrays and Keras models aside.
+    """Turn an object tree into JSON, collecting arrays, Keras models and skops bytes aside.
 
     After :meth:`encode`, ``arrays`` maps the keys used in the tree to the arrays for
-    ``arrays.npz`` and ``models`` lists the Keras models in member order.
+    ``arrays.npz``, ``models`` lists the Keras models and ``skops_members`` the skops
+    bytes in member order; ``skops_sources`` maps each skops member to the estimator it
+    holds and where that sits in the tree.
     """
 
     def __init__(self):
         self.arrays = {}
         self.models = []
+        self.skops_members = []
+        self.skops_sources = {}
 
     def encode(self, obj, where):
         if obj is None or isinstance(obj, (bool, str)):
@@ -130,6 +136,8 @@ class Encoder:
 
     def _encode_estimator(self, obj, where):
         cls = type(obj)
+        if not is_own_class(cls) and not _holds_own_objects(obj):
+            return self._encode_skops(obj, where)
         check_savable(cls, where)
         params = obj.get_params(deep=False)
         state = {name: value for name, value in vars(obj).items() if is_fitted_attribute(name)}
@@ -141,6 +149,18 @@ class Encoder:
                 key: self.encode(value, f"{name}.{key}") for key, value in params.items()
             },
             "state": {key: self.encode(value, f"{name}.{key}") for key, value in state.items()},
+        }
+
+    def _encode_skops(self, obj, where):
+        ref = skops_member(len(self.skops_members))
+        self.skops_members.append(dump_skops_estimator(obj, where))
+        self.skops_sources[ref] = (obj, where)
+        return {
+            "__type__": "skops_estimator",
+            "class": class_path(type(obj)),
+            "ref": ref,
+            # for `tsforecast info` only; loading restores the parameters from the member
+            "params": {key: _displayed(value) for key, value in obj.get_params(deep=False).items()},
         }
 
     def _encode_array(self, obj, where):
@@ -207,6 +227,34 @@ class Encoder:
             "dtype": str(dtype),
             "name": name,
         }
+
+
+def _holds_own_objects(estimator):
+    """Whether a parameter of ``estimator`` (a Pipeline step, a meta-estimator's base) is a
+    tsforecast estimator or a Keras model: then the manifest stores it, so that those keep
+    their own codec."""
+    pending = list(estimator.get_params(deep=False).values())
+    while pending:
+        value = pending.pop()
+        if _is_keras_model(value):
+            return True
+        if hasattr(value, "get_params") and not isinstance(value, type):
+            if is_own_class(type(value)):
+                return True
+            pending.extend(value.get_params(deep=False).values())
+        elif isinstance(value, (list, tuple)):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+    return False
+
+
+def _displayed(value):
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return repr(value)[:200]
 
 
 def _is_keras_model(obj):
@@ -302,6 +350,8 @@ class Decoder:
             return self._keras_model(str(node["ref"]))
         if kind == "estimator":
             return self._estimator(node)
+        if kind == "skops_estimator":
+            return self._skops_estimator(node)
         raise ModelFileError(
             f"'{self.path}' contains an unknown entry type {kind!r}; it may have been written "
             "by a newer tsforecast: upgrade tsforecast or re-save the model."
@@ -380,6 +430,17 @@ class Decoder:
                     f"'{self.path}': cannot load the Keras model {ref!r} ({message}); "
                     "re-save the model with this version of tsforecast and Keras."
                 ) from None
+
+    def _skops_estimator(self, node):
+        ref = node["ref"]
+        context = f"'{self.path}': member {ref!r}"
+        estimator = load_skops_estimator(self.archive.skops_bytes(ref), context)
+        if class_path(type(estimator)) != node["class"]:
+            raise ModelFileError(
+                f"{context} holds a {class_path(type(estimator))}, not the "
+                f"{node['class']} the manifest names; the file is corrupted."
+            )
+        return estimator
 
     def _estimator(self, node):
         cls = resolve_class(str(node["class"]), self.path)

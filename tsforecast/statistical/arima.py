@@ -1,9 +1,11 @@
 """``ARIMA``: a seasonal ARIMA model of given orders, with optional exogenous regressors."""
 
 from tsforecast.statistical._context import statsmodels_context
+from tsforecast.statistical.css import ArimaSpec, fit_css
+from tsforecast.statistical.long_series import approximate_arima, fit_window
 from tsforecast.statistical.sarimax import SARIMAXForecaster, check_exog, fit_with_fallback
 from tsforecast.statistical.seasonality import resolve_season_length
-from tsforecast.validation import InputValueError, check_int
+from tsforecast.validation import InputValueError, check_choice, check_int
 
 __all__ = ["ARIMA"]
 
@@ -36,6 +38,16 @@ class ARIMA(SARIMAXForecaster):
     attempt raises, an ``InputValueError`` is raised. statsmodels' own warnings about its
     internals (starting parameters, non-convergence, ...) are not shown.
 
+    Long series and long seasons: for series longer than 1000 values and seasons longer
+    than 12 (:func:`~tsforecast.statistical.long_series.approximate_arima`) the model is
+    fitted by conditional sum of squares (:mod:`~tsforecast.statistical.css`, R's
+    ``method="CSS"``) on the most recent
+    :func:`~tsforecast.statistical.long_series.fit_window` values (``max(1000, 10 m)``),
+    and forecasts from the end of the series with intervals from its psi-weights
+    (``method_ == "css"``; ``method``, ``maxiter`` and ``fallback`` then do not apply).
+    ``approximation=False`` keeps the exact fit of the whole series. Either way no
+    per-step state covariances are kept (see :mod:`~tsforecast.statistical.sarimax`).
+
     Parameters
     ----------
     order : tuple of int, default=(1, 0, 0)
@@ -55,6 +67,9 @@ class ARIMA(SARIMAXForecaster):
     fallback : bool, default=True
         Use the convergence fallback described above; if False a non-converged fit is kept
         (with a ``ConvergenceFallbackWarning``).
+    approximation : bool, optional
+        Fit by conditional sum of squares on the most recent values (see above). None:
+        for series longer than 1000 values and seasons longer than 12.
 
     Attributes
     ----------
@@ -73,7 +88,12 @@ class ARIMA(SARIMAXForecaster):
     converged_ : bool
         Whether that fit reported convergence.
     y_, exog_ : numpy.ndarray
-        Training values (and regressors, or None) kept to rebuild the statsmodels results.
+        Training values (and regressors, or None) kept to rebuild the statsmodels results:
+        the ``n_fit_`` most recent ones.
+    n_fit_ : int
+        Number of (most recent) values the model was fitted on.
+    approximation_ : bool
+        Whether it was fitted by conditional sum of squares.
 
     Examples
     --------
@@ -95,6 +115,7 @@ class ARIMA(SARIMAXForecaster):
         method="lbfgs",
         maxiter=50,
         fallback=True,
+        approximation=None,
     ):
         self.order = order
         self.seasonal_order = seasonal_order
@@ -104,6 +125,7 @@ class ARIMA(SARIMAXForecaster):
         self.method = method
         self.maxiter = maxiter
         self.fallback = fallback
+        self.approximation = approximation
 
     def _check_orders(self):
         name = type(self).__name__
@@ -137,7 +159,14 @@ class ARIMA(SARIMAXForecaster):
 
     def _fit(self, y, X=None):
         order, seasonal_order = self._check_orders()
+        check_choice(self.approximation, "approximation", (None, True, False))
         exog, names = check_exog(self, X, len(y), fitting=True)
+        m = seasonal_order[3]
+        approximate = (
+            approximate_arima(len(y), m) if self.approximation is None else self.approximation
+        )
+        if approximate:
+            return self._fit_css(y, exog, names, order, seasonal_order, fit_window(len(y), m))
         with statsmodels_context():
             fit = fit_with_fallback(
                 y, exog, order, seasonal_order, self.trend, method=self.method,
@@ -146,4 +175,20 @@ class ARIMA(SARIMAXForecaster):
             )
             self._store(fit, y, exog, names, self.trend)
         self._warn_fallback(fit.report)
+        return self
+
+    def _fit_css(self, y, exog, names, order, seasonal_order, window):
+        if self.trend not in (None, "n", "c"):
+            raise InputValueError(
+                f"{self._owner()}: the conditional-sum-of-squares fit of long series takes "
+                f"trend None or 'c', got {self.trend!r}; pass approximation=False for the "
+                "exact fit, or model the trend with exogenous regressors."
+            )
+        y, exog = y[-window:], None if exog is None else exog[-window:]
+        spec = ArimaSpec(order, seasonal_order, self.trend == "c",
+                         0 if exog is None else exog.shape[1])
+        with statsmodels_context():
+            fit = fit_css(y, exog, spec, enforce_stationarity=self.enforce_stationarity,
+                          enforce_invertibility=self.enforce_invertibility)
+        self._store_css(fit, y, exog, names)
         return self

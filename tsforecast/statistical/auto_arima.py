@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 
 from tsforecast.statistical._context import statsmodels_context
+from tsforecast.statistical.css import MIN_ROOT_MODULUS, ArimaSpec, fit_css
 from tsforecast.statistical.differencing import kpss_ndiffs, seasonal_ndiffs
+from tsforecast.statistical.long_series import approximate_arima, fit_window
 from tsforecast.statistical.sarimax import (
     SARIMAXFit,
     SARIMAXForecaster,
@@ -53,6 +55,21 @@ class AutoARIMA(SARIMAXForecaster):
     ``X`` enter as a regression with ARIMA errors (the tests use the residuals of a least
     squares fit on ``X``, as ``auto.arima`` does).
 
+    Long series and long seasons (R's ``approximation``): for series longer than
+    ``LONG_SERIES_LENGTH`` (1000) values and for seasons longer than 12
+    (:func:`~tsforecast.statistical.long_series.approximate_arima`), every step works on
+    the most recent :func:`~tsforecast.statistical.long_series.fit_window` values only
+    (``max(1000, 10 m)``: the differencing tests, the search and the fit), and the models
+    are fitted by conditional sum of squares (:mod:`~tsforecast.statistical.css`) instead
+    of exact likelihood; the selected model keeps its CSS estimates (``method_ == "css"``)
+    and forecasts from the end of the series, with intervals from its psi-weights. Time
+    and memory then no longer grow with the length of the series. ``approximation=False``
+    keeps the exact method on the whole series.
+
+    Memory: no fit keeps per-step state covariances (statsmodels' ``conserve_memory``, see
+    :mod:`~tsforecast.statistical.sarimax`; estimates, criteria, forecasts and intervals
+    are the same to the last bit).
+
     Long seasons: for ``season_length > 24`` (weekly data, ``m = 52``) no seasonal AR or
     MA terms are searched (``max_P`` and ``max_Q`` are treated as 0), since every such fit
     has a state of more than ``m`` values and the search would take minutes. Seasonal
@@ -91,7 +108,10 @@ class AutoARIMA(SARIMAXForecaster):
     method : str, default="lbfgs"
         Optimiser of the search fits.
     maxiter : int, default=50
-        Iteration budget of each search fit.
+        Iteration budget of each search fit (exact method).
+    approximation : bool, optional
+        Fit the most recent values by conditional sum of squares (see above). None: for
+        series longer than 1000 values and seasons longer than 12.
 
     Attributes
     ----------
@@ -107,6 +127,10 @@ class AutoARIMA(SARIMAXForecaster):
         Every model fitted: columns p, d, q, P, D, Q, m, constant, ic.
     n_fits_ : int
         Number of models fitted during the search.
+    n_fit_ : int
+        Number of (most recent) values the model was fitted on.
+    approximation_ : bool
+        Whether the long-series approximation (CSS on the most recent values) was used.
 
     Examples
     --------
@@ -141,6 +165,7 @@ class AutoARIMA(SARIMAXForecaster):
         enforce_invertibility=True,
         method="lbfgs",
         maxiter=50,
+        approximation=None,
     ):
         self.season_length = season_length
         self.d = d
@@ -164,6 +189,7 @@ class AutoARIMA(SARIMAXForecaster):
         self.enforce_invertibility = enforce_invertibility
         self.method = method
         self.maxiter = maxiter
+        self.approximation = approximation
 
     # ------------------------------------------------------------ validation
     def _validate(self):
@@ -175,6 +201,7 @@ class AutoARIMA(SARIMAXForecaster):
             check_int(getattr(self, param), param, minimum=0, allow_none=True, example=1,
                       meaning="None chooses it by a test")
         check_probability(self.alpha, "alpha", example=0.05)
+        check_choice(self.approximation, "approximation", (None, True, False))
 
     # ------------------------------------------------------------------- fit
     def _fit(self, y, X=None):
@@ -188,6 +215,13 @@ class AutoARIMA(SARIMAXForecaster):
         """Choose the differencing, search the orders and fit the best; the fallback report."""
         m = resolve_season_length(self, self.season_length)
         exog, names = check_exog(self, X, len(y), fitting=True)
+        approximate = (
+            approximate_arima(len(y), m) if self.approximation is None else self.approximation
+        )
+        if approximate:
+            window = fit_window(len(y), m)
+            y = y[-window:]
+            exog = None if exog is None else exog[-window:]
         x = y
         if exog is not None:
             design = np.column_stack([np.ones(len(y)), exog])
@@ -214,10 +248,12 @@ class AutoARIMA(SARIMAXForecaster):
 
         cache = {}
 
+        search_fit = self._css_search_fit if approximate else self._search_fit
+
         def evaluate(p, q, P, Q, constant):
             key = (p, q, P, Q, constant)
             if key not in cache:
-                cache[key] = self._search_fit(y, exog, (p, d, q), (P, D, Q, m_eff), constant)
+                cache[key] = search_fit(y, exog, (p, d, q), (P, D, Q, m_eff), constant)
             return cache[key][0]
 
         if self.stepwise:
@@ -234,7 +270,11 @@ class AutoARIMA(SARIMAXForecaster):
         order, seasonal_order = (p, d, q), (P, D, Q, m_eff)
         trend = "c" if constant else None
         ic, search_results = cache[best]
-        report = self._finalise(y, exog, names, order, seasonal_order, trend, search_results)
+        if approximate:
+            self._store_css(search_results, y, exog, names)
+            report = ""
+        else:
+            report = self._finalise(y, exog, names, order, seasonal_order, trend, search_results)
         self.ic_ = float(ic)
         self.search_ = pd.DataFrame(
             [
@@ -267,9 +307,24 @@ class AutoARIMA(SARIMAXForecaster):
             roots = [np.abs(r) for r in (results.arroots, results.maroots) if r.size]
         except Exception:  # noqa: BLE001 - a failed candidate is skipped, as in auto.arima
             return np.inf, None
-        if not np.isfinite(ic) or any(r.min() < 1.01 for r in roots):
+        if not np.isfinite(ic) or any(r.min() < MIN_ROOT_MODULUS for r in roots):
             return np.inf, None
         return ic, results
+
+    def _css_search_fit(self, y, exog, order, seasonal_order, constant):
+        """Criterion of one candidate fitted by CSS (inf when it fails or has near-unit roots)."""
+        spec = ArimaSpec(order, seasonal_order, bool(constant),
+                         0 if exog is None else exog.shape[1])
+        try:
+            fit = fit_css(y, exog, spec,
+                          enforce_stationarity=self.enforce_stationarity,
+                          enforce_invertibility=self.enforce_invertibility)
+        except InputValueError:  # too few values for these orders: skipped
+            return np.inf, None
+        ic = float(getattr(fit, self.information_criterion))
+        if not (fit.converged and np.isfinite(ic)) or fit.min_root_modulus < MIN_ROOT_MODULUS:
+            return np.inf, None
+        return ic, fit
 
     def _stepwise(self, evaluate, allow_constant, max_P, max_Q, seasonal):
         max_p, max_q = self.max_p, self.max_q

@@ -8,6 +8,7 @@ import pandas as pd
 from tsforecast.forecasting.base import BaseForecaster
 from tsforecast.statistical._cached import CachedResultsMixin
 from tsforecast.statistical._context import statsmodels_context
+from tsforecast.statistical.long_series import fit_window, is_long_series
 from tsforecast.statistical.seasonality import resolve_season_length
 from tsforecast.validation import InputValueError, check_choice
 
@@ -32,6 +33,13 @@ class ETS(CachedResultsMixin, BaseForecaster):
     only when ``2 <= m <= 24`` and there are more than two seasons of data. Prediction
     intervals use statsmodels' closed forms for the models that have them and simulation
     (seeded by ``random_state``) for the others.
+
+    Long series (more than 1000 values, see :mod:`~tsforecast.statistical.long_series`)
+    are fitted on their most recent ``max(1000, 10 m)`` values, with the initial states
+    set by statsmodels' heuristic (from the first seasons of that window) instead of
+    estimated with the smoothing parameters: every candidate then has a handful of
+    parameters instead of ``m + 3``, and the cost no longer grows with the length of the
+    series. The forecasts start from the end of the series.
 
     Parameters
     ----------
@@ -66,6 +74,11 @@ class ETS(CachedResultsMixin, BaseForecaster):
         Information criteria of the chosen model.
     candidates_ : pandas.DataFrame
         The models compared and their criterion.
+    n_fit_ : int
+        Number of (most recent) values the model was fitted on.
+    approximation_ : bool
+        Whether the long-series approximation (recent window, heuristic initial states)
+        was used.
 
     Examples
     --------
@@ -135,7 +148,7 @@ class ETS(CachedResultsMixin, BaseForecaster):
             candidates.append((error, trend, damped, seasonal))
         return candidates
 
-    def _make_model(self, y, error, trend, damped, seasonal, m):
+    def _make_model(self, y, error, trend, damped, seasonal, m, heuristic=False):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
         # A Series (not an ndarray): statsmodels' ETS prediction code needs an index.
@@ -146,16 +159,19 @@ class ETS(CachedResultsMixin, BaseForecaster):
             damped_trend=bool(damped and trend is not None),
             seasonal=seasonal,
             seasonal_periods=m if seasonal else None,
+            initialization_method="heuristic" if heuristic else "estimated",
         )
 
     @statsmodels_context()
     def _fit(self, y, X=None):
         m = resolve_season_length(self, self.season_length)
+        approximate = is_long_series(len(y))
+        y = y[-fit_window(len(y), m):]
         rows = []
         best = None
         for error, trend, damped, seasonal in self._candidates(y, m):
             try:
-                model = self._make_model(y, error, trend, damped, seasonal, m)
+                model = self._make_model(y, error, trend, damped, seasonal, m, approximate)
                 results = model.fit(disp=False, maxiter=self.maxiter)
                 ic = float(getattr(results, self.information_criterion))
             except Exception:  # noqa: BLE001 - an unfittable candidate is skipped (forecast::ets)
@@ -182,13 +198,15 @@ class ETS(CachedResultsMixin, BaseForecaster):
         )
         self.candidates_ = pd.DataFrame(rows)
         self.y_ = np.asarray(y, dtype=float)
+        self.n_fit_ = len(self.y_)
+        self.approximation_ = approximate
         self._cache_results = results
         return self
 
     def _rebuild_results(self):
         model = self._make_model(
             self.y_, self.error_, self.trend_, self.damped_trend_, self.seasonal_,
-            self.season_length_,
+            self.season_length_, getattr(self, "approximation_", False),
         )
         return model.smooth(self.params_)
 

@@ -5,7 +5,19 @@
   simpler orders when the fit fails, and says what it did in one report;
 * :class:`SARIMAXForecaster` keeps the plain fitted state (parameters, orders, the training
   values), rebuilds the statsmodels results from it (``model.filter(params_)``) and
-  forecasts, with exogenous regressors checked by :func:`check_exog`.
+  forecasts, with exogenous regressors checked by :func:`check_exog`; a model fitted by
+  conditional sum of squares (the long-series approximation, :mod:`~tsforecast.statistical.css`)
+  forecasts from the same state without statsmodels' state-space model.
+
+Memory: by default statsmodels keeps, for every time step, the state covariance matrices
+of the filter and of the smoother that ``fit`` runs at the end, ``k x k`` values each for a
+state of ``k`` values (``k`` exceeds the season length of a seasonal model). Every model
+here is built with ``conserve_memory=True``: it keeps only the per-step log-likelihood and
+forecast-error variance and the last state, so its parameters, likelihood, forecasts and
+prediction intervals are the same to the last bit (the regression snapshot checks it) at
+a small fraction of the memory; only :meth:`SARIMAXForecaster.get_statsmodels_results`,
+which smooths, builds the full model. :mod:`~tsforecast.statistical.memory` estimates what
+each way needs.
 
 statsmodels is imported inside the functions that need it.
 """
@@ -19,6 +31,7 @@ import pandas as pd
 from tsforecast.forecasting.base import BaseForecaster
 from tsforecast.statistical._cached import CachedResultsMixin
 from tsforecast.statistical._context import quiet_statsmodels, statsmodels_context
+from tsforecast.statistical.baselines import normal_quantile
 from tsforecast.validation import InputTypeError, InputValueError
 
 __all__ = [
@@ -43,15 +56,28 @@ class ConvergenceFallbackWarning(UserWarning):
     """A model fit did not converge and a fallback (optimiser or simpler model) was used."""
 
 
-def make_sarimax(y, exog, order, seasonal_order, trend, **options):
+def make_sarimax(y, exog, order, seasonal_order, trend, *, conserve_memory=True, **options):
     """statsmodels ``SARIMAX`` of ``y``; ``options`` such as ``enforce_stationarity`` pass on.
 
-    Call it, and use the model, inside ``quiet_statsmodels``.
+    ``conserve_memory=True`` keeps no per-step state, state covariance, forecast or gain
+    arrays, only the per-step log-likelihood (so the likelihood is summed as without it)
+    and forecast-error variance (which out-of-sample intervals read); ``fit`` then filters
+    instead of smoothing at the end. Estimates, likelihood, forecasts and intervals are
+    those of the full model to the last bit. Call it, and use the model, inside
+    ``quiet_statsmodels``.
     """
+    from statsmodels.tsa.statespace import kalman_filter
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-    return SARIMAX(y, exog=exog, order=order, seasonal_order=seasonal_order, trend=trend,
-                   **options)
+    model = SARIMAX(y, exog=exog, order=order, seasonal_order=seasonal_order, trend=trend,
+                    **options)
+    if conserve_memory:
+        model.ssm.set_conserve_memory(
+            kalman_filter.MEMORY_CONSERVE
+            ^ kalman_filter.MEMORY_NO_LIKELIHOOD
+            ^ kalman_filter.MEMORY_NO_FORECAST_COV
+        )
+    return model
 
 
 def converged(results):
@@ -286,12 +312,42 @@ class SARIMAXForecaster(CachedResultsMixin, BaseForecaster):
         self.y_ = np.asarray(y, dtype=float)
         self.exog_ = exog
         self.exog_names_ = exog_names
+        self.n_fit_ = len(self.y_)
+        self.approximation_ = False
         self._cache_results = results
 
-    def _fitted_model(self):
+    def _store_css(self, fit, y, exog, exog_names):
+        """Keep a conditional-sum-of-squares fit of the most recent values ``y``."""
+        spec = fit.spec
+        self.order_ = tuple(int(v) for v in spec.order)
+        self.seasonal_order_ = tuple(int(v) for v in spec.seasonal_order)
+        self.trend_ = "c" if spec.constant else None
+        self.params_ = np.asarray(fit.params_with_sigma2(), dtype=float)
+        self.param_names_ = spec.param_names(exog_names)
+        self.sigma2_ = float(fit.sigma2)
+        self.aic_, self.aicc_, self.bic_ = fit.aic, fit.aicc, fit.bic
+        self.loglik_ = fit.loglik
+        self.method_ = "css"
+        self.converged_ = fit.converged
+        self.y_ = np.asarray(y, dtype=float)
+        self.exog_ = exog
+        self.exog_names_ = exog_names
+        self.n_fit_ = len(self.y_)
+        self.approximation_ = True
+
+    def _css_fit(self):
+        """The stored CSS fit as the forecasting code of :mod:`css` takes it."""
+        from tsforecast.statistical.css import ArimaSpec, CSSFit
+
+        n_exog = 0 if self.exog_ is None else self.exog_.shape[1]
+        spec = ArimaSpec(self.order_, self.seasonal_order_, self.trend_ == "c", n_exog)
+        return CSSFit(spec, self.params_[:-1], self.sigma2_, self.loglik_, self.aic_,
+                      self.aicc_, self.bic_, self.converged_, self.n_fit_)
+
+    def _fitted_model(self, conserve_memory=True):
         return make_sarimax(
             self.y_, self.exog_, self.order_, self.seasonal_order_, self.trend_,
-            **self._model_options(),
+            conserve_memory=conserve_memory, **self._model_options(),
         )
 
     def _rebuild_results(self):
@@ -309,10 +365,16 @@ class SARIMAXForecaster(CachedResultsMixin, BaseForecaster):
         Returns
         -------
         statsmodels.tsa.statespace.sarimax.SARIMAXResults
+            Of the values the model was fitted on (``y_``: the most recent ``n_fit_``
+            values of a long series), at the fitted parameters; smoothing keeps every
+            per-step covariance (``estimate_memory(..., conserve_memory=False)`` says how
+            much that takes).
         """
         self._check_fitted()
         with quiet_statsmodels():
-            return self._fitted_model().smooth(self.params_, cov_type=cov_type)
+            return self._fitted_model(conserve_memory=False).smooth(
+                self.params_, cov_type=cov_type
+            )
 
     def _future_exog(self, horizon, X):
         if self.exog_ is None:
@@ -325,14 +387,25 @@ class SARIMAXForecaster(CachedResultsMixin, BaseForecaster):
             )
         return check_exog(self, X, horizon, fitting=False)[0]
 
+    def _css_forecast(self, horizon, exog):
+        from tsforecast.statistical.css import css_forecast
+
+        return css_forecast(self._css_fit(), self.y_, self.exog_, exog, horizon)
+
     @statsmodels_context()
     def _predict(self, horizon, X=None):
         exog = self._future_exog(horizon, X)
+        if getattr(self, "approximation_", False):
+            return self._css_forecast(horizon, exog)[0]
         return np.asarray(self._results().forecast(horizon, exog=exog), dtype=float)
 
     @statsmodels_context()
     def _predict_interval(self, horizon, coverage, X=None):
         exog = self._future_exog(horizon, X)
+        if getattr(self, "approximation_", False):
+            mean, standard_error = self._css_forecast(horizon, exog)
+            half_width = normal_quantile(coverage) * standard_error
+            return mean, mean - half_width, mean + half_width
         frame = self._results().get_forecast(horizon, exog=exog).summary_frame(alpha=1 - coverage)
         return (
             frame["mean"].to_numpy(),

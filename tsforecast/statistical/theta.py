@@ -5,6 +5,7 @@ import numpy as np
 from tsforecast.forecasting.base import BaseForecaster
 from tsforecast.statistical._cached import CachedResultsMixin
 from tsforecast.statistical._context import quiet_statsmodels, statsmodels_context
+from tsforecast.statistical.long_series import fit_window, is_long_series
 from tsforecast.statistical.seasonality import resolve_season_length
 from tsforecast.validation import InputValueError, check_choice
 
@@ -18,6 +19,11 @@ class Theta(CachedResultsMixin, BaseForecaster):
     passes the 90% autocorrelation test at lag ``m``; the forecast combines the linear
     trend (theta = 0 line) with simple exponential smoothing, as in Hyndman & Billah's
     state-space formulation. Intervals from ``ThetaModelResults.prediction_intervals``.
+
+    Long series (more than 1000 values, see :mod:`~tsforecast.statistical.long_series`)
+    are fitted on their most recent ``max(1000, 10 m)`` values: the trend line and the
+    smoothing describe the series as it is now, and the cost no longer grows with its
+    length.
 
     Parameters
     ----------
@@ -41,8 +47,12 @@ class Theta(CachedResultsMixin, BaseForecaster):
     sigma2_ : float
         One-step residual variance of the SES.
     y_ : numpy.ndarray
-        Training values; the model is refitted from them (deterministically) when the
-        statsmodels results are needed after loading.
+        Training values (the ``n_fit_`` most recent ones); the model is refitted from them
+        (deterministically) when the statsmodels results are needed after loading.
+    n_fit_ : int
+        Number of (most recent) values the model was fitted on.
+    approximation_ : bool
+        Whether only the most recent values were fitted (a long series).
 
     Examples
     --------
@@ -84,12 +94,15 @@ class Theta(CachedResultsMixin, BaseForecaster):
     @statsmodels_context()
     def _fit(self, y, X=None):
         m = resolve_season_length(self, self.season_length)
-        results = self._fit_results(np.asarray(y, dtype=float), m)
+        self.approximation_ = is_long_series(len(y))
+        y = np.asarray(y[-fit_window(len(y), m):], dtype=float)
+        results = self._fit_results(y, m)
         self.season_length_ = m
         self.b0_ = float(results.params["b0"])
         self.alpha_ = float(results.params["alpha"])
         self.sigma2_ = float(results.sigma2)
-        self.y_ = np.asarray(y, dtype=float)
+        self.y_ = y
+        self.n_fit_ = len(y)
         self._cache_results = results
         return self
 
