@@ -376,7 +376,9 @@ def _horizon_unit(freq, horizon):
     units = {"monthly": "months", "yearly": "years", "quarterly": "quarters",
              "weekly": "weeks", "daily": "days", "business-daily": "business days",
              "hourly": "hours", "minutely": "minutes", "secondly": "seconds"}
-    unit = units.get(word, "values")
+    # a multiple ("30min") is not counted in the unit's word: 48 half-hours are 48 values
+    multiple = str(freq or "")[:1].isdigit()
+    unit = "values" if multiple else units.get(word, "values")
     return unit[:-1] if horizon == 1 else unit
 
 
