@@ -24,13 +24,18 @@ from tsforecast.diagnostics.verdict import findings
 from tsforecast.networks import build_rnn
 from tsforecast.validation import InputTypeError, InputValueError
 
-#: Every kind of network build_rnn makes, on every cell.
+#: Every kind of network build_rnn makes, each cell in several: every cell inside
+#: ``Bidirectional``, inside ``TimeDistributed`` (dilated layers, skip connections) and as a
+#: seq2seq decoder, the GRU in both of Keras' variants (``reset_after``), with and without
+#: the highway.
 CONFIGURATIONS = [
-    {"units": (4,)},
-    {"units": (4, 3), "bidirectional": True, "residual": True, "head": "seq2seq"},
-    {"units": (3, 3), "bidirectional": True, "reset_after": False, "highway": False},
-    {"units": (4, 4), "dilations": (2, 3), "bidirectional": True},
-    {"units": (3,), "skip": 5, "head": "seq2seq", "reset_after": False},
+    ("simple", {"units": (4, 3), "bidirectional": True, "residual": True, "head": "seq2seq"}),
+    ("simple", {"units": (4, 4), "dilations": (2, 3), "bidirectional": True}),
+    ("lstm", {"units": (4, 3), "bidirectional": True, "residual": True, "head": "seq2seq"}),
+    ("lstm", {"units": (3,), "skip": 5, "head": "seq2seq"}),
+    ("gru", {"units": (3, 3), "bidirectional": True, "reset_after": False, "highway": False}),
+    ("gru", {"units": (4, 4), "dilations": (2, 3), "bidirectional": True}),
+    ("gru", {"units": (3,), "skip": 5, "head": "seq2seq", "reset_after": False}),
 ]
 
 
@@ -50,8 +55,9 @@ def _weights(model):
 
 
 # ------------------------------------------------------------------ unrolled network
-@pytest.mark.parametrize("cell", ["simple", "lstm", "gru"])
-@pytest.mark.parametrize("config", CONFIGURATIONS, ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items()))
+@pytest.mark.parametrize(("cell", "config"), CONFIGURATIONS,
+                         ids=[f"{cell}-" + "-".join(f"{k}={v}" for k, v in config.items())
+                              for cell, config in CONFIGURATIONS])
 def test_the_unrolled_network_reproduces_the_keras_model(cell, config):
     rng = np.random.default_rng(1)
     model = build_rnn(window=12, n_features=2, horizon=3, cell=cell, seed=1, compile=False,

@@ -25,7 +25,7 @@ def test_outputs_match_the_snapshot():
     current = snapshot.compute()
     assert len(current) == len(recorded["outputs"]) == 59
     lines = snapshot.differences(recorded["outputs"], current,
-                                 rtol=0.0 if same else snapshot.FOREIGN_RTOL)
+                                 rtol=0.0 if same else snapshot.foreign_rtol)
     assert not lines, "\n".join(lines)
 
 
@@ -36,3 +36,10 @@ def test_differences_finds_a_changed_last_digit():
     assert snapshot.differences(old, new) == ["a/forecast: differs"]
     assert snapshot.differences(old, new, rtol=1e-5) == []
     assert snapshot.differences(old, {}) == ["a/forecast: missing now"]
+    ets = {"air/ets/forecast": {"index": ["0"], "columns": {"y": ["100.0"]}}}
+    moved = {"air/ets/forecast": {"index": ["0"], "columns": {"y": ["101.0"]}}}
+    assert snapshot.differences(ets, moved, rtol=snapshot.foreign_rtol) == []
+    assert snapshot.differences(old, new, rtol=snapshot.foreign_rtol) == []
+    assert snapshot.differences({"a/forecast": ets["air/ets/forecast"]},
+                                {"a/forecast": moved["air/ets/forecast"]},
+                                rtol=snapshot.foreign_rtol) == ["a/forecast: differs"]

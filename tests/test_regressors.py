@@ -240,6 +240,15 @@ def test_train_on_all_trains_again_on_every_window_for_the_chosen_epochs(windows
     assert not np.allclose(kept.predict(X), reg.predict(X))
 
 
+
+def test_highway_needs_five_training_windows_per_window_step_whatever_the_channels():
+    rng = np.random.default_rng(0)
+    params = dict(units=(2,), epochs=1, early_stopping=False, reduce_lr=False, random_state=0)
+    for n_rows, channels, kept in [(50, 1, True), (49, 1, False), (50, 3, True), (49, 3, False)]:
+        X = rng.normal(size=(n_rows, 10, channels))
+        reg = LSTMRegressor(**params).fit(X, X[:, -1, 0])
+        assert reg.highway_ is kept, (n_rows, channels)
+
 def test_verbose_shows_keras_progress(windows, capsys):
     X, Y = windows
     LSTMRegressor(**dict(TINY, epochs=1), verbose=1, random_state=0).fit(X, Y)

@@ -33,8 +33,8 @@ from tsforecast.validation import InputValueError
 
 __all__ = ["GRURegressor", "LSTMRegressor", "SimpleRNNRegressor"]
 
-#: Fewest training windows per input value (window x features) for the linear highway.
-HIGHWAY_MIN_ROWS_PER_INPUT = 5
+#: Fewest training windows per step of the input window for the linear highway.
+HIGHWAY_MIN_ROWS_PER_STEP = 5
 
 # Largest number of rows sent to the network in one predict call.
 _PREDICT_CHUNK = 1024
@@ -90,7 +90,7 @@ class _BaseRNNRegressor(BaseEstimator):
         Epochs actually run (before ``train_on_all`` trains again).
     highway_ : bool
         Whether the network has the linear highway: ``highway=True`` and at least
-        ``HIGHWAY_MIN_ROWS_PER_INPUT`` (5) training windows per input value of a window.
+        ``HIGHWAY_MIN_ROWS_PER_STEP`` (5) training windows per step of the input window.
     best_epoch_ : int or None
         Epochs of the weights early stopping kept (0: the starting weights); None without
         early stopping.
@@ -147,9 +147,11 @@ class _BaseRNNRegressor(BaseEstimator):
         Y = y[:, None] if y.ndim == 1 else y
         architecture = self._architecture(X.shape[1], X.shape[2], Y.shape[1])
         training, validation = self._split(X, Y)
-        if len(training[0]) < HIGHWAY_MIN_ROWS_PER_INPUT * X.shape[1] * X.shape[2]:
+        if len(training[0]) < HIGHWAY_MIN_ROWS_PER_STEP * X.shape[1]:
             # too few windows to estimate a linear model of the whole window: on short real
-            # series it overfits and the network does better alone
+            # series it overfits and the network does better alone. Covariates do not raise
+            # the bar: the ridge start's penalty, chosen by cross-validation, holds their
+            # extra columns in check, and the network alone learns them poorly from few rows
             architecture["highway"] = False
         summary = {}
         model, history = self._train(architecture, training, validation, summary=summary)

@@ -12,7 +12,9 @@ text of the float (``repr``), so two runs compare byte for byte.
 ``tests/test_regression.py`` runs the comparison in the test suite. Floating-point
 results of compiled numerical code can differ in the last bits between CPUs and library
 versions, so the snapshot records where it was made; on another machine or version set
-the test compares to a relative tolerance of 1e-5 instead of byte for byte.
+the test compares to a relative tolerance of 1e-5 instead of byte for byte, and of 2% for
+the outputs of ETS, whose automatic choice among candidate models can flip between two
+candidates of nearly equal AICc when the optimiser's last digits change.
 """
 
 import argparse
@@ -28,6 +30,15 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 SNAPSHOT = Path(__file__).with_name("snapshot.json")
 #: Relative tolerance used only when the snapshot comes from another environment.
 FOREIGN_RTOL = 1e-5
+#: The same for outputs that include an automatic ETS choice: between an AMD EPYC and an
+#: Intel Xeon, one backtest fold of AirPassengers chose another ETS model (leaderboard MASE
+#: 0.9703 against 0.9828) and the full-series forecast moved by 1.2e-5.
+FOREIGN_RTOL_ETS = 0.02
+
+
+def foreign_rtol(key):
+    """The tolerance of output ``key`` against a snapshot from another environment."""
+    return FOREIGN_RTOL_ETS if "/ets/" in key or key.endswith("/compare") else FOREIGN_RTOL
 
 
 def environment():
@@ -138,7 +149,8 @@ def compute():
 
 
 def differences(recorded, current, *, rtol=0.0):
-    """Lines naming every value of ``current`` that differs from ``recorded``."""
+    """Lines naming every value of ``current`` that differs from ``recorded`` by more than
+    ``rtol``: a number, or a function of the output's key."""
     lines = []
     for key in sorted(set(recorded) | set(current)):
         if key not in current or key not in recorded:
@@ -147,7 +159,8 @@ def differences(recorded, current, *, rtol=0.0):
         old, new = recorded[key], current[key]
         if old == new:
             continue
-        if rtol and _close(old, new, rtol):
+        tolerance = rtol(key) if callable(rtol) else rtol
+        if tolerance and _close(old, new, tolerance):
             continue
         lines.append(f"{key}: differs")
     return lines
@@ -181,8 +194,9 @@ def main(argv=None):
         return 0
     snapshot = json.loads(SNAPSHOT.read_text())
     same = snapshot["environment"] == environment()
-    lines = differences(snapshot["outputs"], current, rtol=0.0 if same else FOREIGN_RTOL)
-    mode = "byte for byte" if same else f"to rtol {FOREIGN_RTOL} (recorded elsewhere)"
+    lines = differences(snapshot["outputs"], current, rtol=0.0 if same else foreign_rtol)
+    mode = ("byte for byte" if same
+            else f"to rtol {FOREIGN_RTOL} ({FOREIGN_RTOL_ETS} with ETS; recorded elsewhere)")
     if lines:
         print(f"{len(lines)} of {len(current)} outputs differ ({mode}):")
         print("\n".join(lines))

@@ -101,7 +101,7 @@ RNN_SETTINGS = (
             "better on the validation windows; the recurrent layers read the window relative "
             "to its last step. It lets recurrent networks learn seasonal and long lags as "
             "well as a linear model does. It is left out when there are fewer than 5 "
-            "training windows per input value of a window (too few to estimate it).",
+            "training windows per step of the input window (too few to estimate it).",
             "architecture"),
     Setting("gate_init", "keras", "choice", '{"keras", "chrono"}',
             '``"chrono"``: chrono initialisation of the LSTM forget/input and GRU update gate '
