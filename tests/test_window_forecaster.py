@@ -149,6 +149,27 @@ def test_global_model_on_series_of_different_lengths_and_levels():
     assert_allclose(g.predict()["b"], forecast["b"], rtol=1e-4)
 
 
+@pytest.mark.parametrize("normalize", [None, "last", "mean", "seasonal", "window"])
+def test_global_model_weighs_series_alike_whatever_their_scale(normalize):
+    # each series is standardised first, so scaling one series scales its forecast and
+    # leaves the other's alone: the largest series does not rule the training loss
+    rng = np.random.default_rng(0)
+    n = 48
+    index = pd.date_range("2010", periods=n, freq="MS")
+    base = pd.DataFrame({"a": periodic_trend(n) + rng.normal(0, 0.3, n),
+                         "b": 5 + np.sin(np.arange(n) / 2) + rng.normal(0, 0.3, n)}, index=index)
+    scaled = base.assign(b=1e4 * base["b"])
+
+    def forecast(frame):
+        return WindowForecaster(Ridge(alpha=1.0), window=12, horizon=3, global_model=True,
+                                normalize=normalize, season_length=12,
+                                conformal=False).fit(frame).predict()
+
+    before, after = forecast(base), forecast(scaled)
+    assert_allclose(after["a"], before["a"], rtol=1e-6)
+    assert_allclose(after["b"], 1e4 * before["b"], rtol=1e-6)
+
+
 def test_global_model_rejects_too_short_series():
     frame = pd.DataFrame({"a": np.arange(30.0), "b": np.r_[np.full(25, np.nan), np.arange(5.0)]})
     with pytest.raises(ValueError, match="Series 'b' has 5 values.*shorter `window`"):

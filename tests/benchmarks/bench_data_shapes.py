@@ -156,7 +156,7 @@ def global_network(seed, epochs):
     from tsforecast import LSTMForecaster
 
     return LSTMForecaster(
-        window=36, horizon=24, normalize="seasonal", season_length=12, global_model=True,
+        window=36, horizon=24, season_length=12, global_model=True,
         units=(16,), epochs=epochs, batch_size=128, learning_rate=3e-3, conformal=False,
         random_state=seed,
     )

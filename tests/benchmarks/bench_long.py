@@ -10,8 +10,9 @@ Three parts (``--part``), each run in its own processes, one at a time, under ``
     score and the best baseline's; ``compare``: the default network's mean over the 3
     folds, and the leaderboard's best). Side by side, when a peer environment with
     statsforecast is given (``--peer-python``; ``../shared/bench/setup.sh`` makes one),
-    statsforecast's MSTL (24 and 168), AutoETS and AutoARIMA (``bench_long_peer.py``) on
-    the same series, fitted once and scored on the same last day.
+    statsforecast's MSTL (24 and 168), AutoETS and AutoARIMA and darts'
+    ExponentialSmoothing (``bench_long_peer.py``) on the same series, fitted once and
+    scored on the same last day.
 ``elecdemand``
     ``fit`` and ``compare`` on the shipped half-hourly ``elecdemand`` series (target
     ``Demand``), with their tables as the commands print them.
@@ -288,7 +289,7 @@ def main():
     parser.add_argument("--extra", default="",
                         help="options added to the commands of part cli, e.g. "
                              "'--max-windows 2000'")
-    parser.add_argument("--peers", default="sf-mstl,sf-autoets,sf-autoarima",
+    parser.add_argument("--peers", default="sf-mstl,sf-autoets,sf-autoarima,darts-ets",
                         help=f"comma-separated peers among {', '.join(PEERS)}")
     parser.add_argument("--sizes", default="10000,100000",
                         help="comma-separated series lengths")

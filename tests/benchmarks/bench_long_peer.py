@@ -1,7 +1,7 @@
-"""Peer side of ``bench_long.py``: statsforecast's MSTL, AutoETS and AutoARIMA on the same
-generated hourly series, the same holdout and the same score.
+"""Peer side of ``bench_long.py``: statsforecast's MSTL, AutoETS and AutoARIMA and darts'
+ExponentialSmoothing on the same generated hourly series, the same holdout and the same score.
 
-Runs in a peer environment (numpy, scipy and statsforecast; tsforecast is not needed, so
+Runs in a peer environment (numpy, scipy, statsforecast and darts; tsforecast is not needed, so
 the peers keep their own pandas), e.g. the one ``../shared/bench/setup.sh`` creates::
 
     "$BENCH_HOME"/venv/bin/python tests/benchmarks/bench_long_peer.py sf-mstl 100000
@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 SEASON, WEEK, HORIZON = 24, 168, 24
-PEERS = ("sf-mstl", "sf-autoets", "sf-autoarima")
+PEERS = ("sf-mstl", "sf-autoets", "sf-autoarima", "darts-ets")
 
 
 def hourly_values(n, seed=0):
@@ -50,6 +50,20 @@ def _model(name):
     return AutoARIMA(season_length=SEASON)
 
 
+def _darts_forecast(train):
+    """darts' ExponentialSmoothing (statsmodels' Holt-Winters, additive daily season) on
+    an hourly TimeSeries."""
+    import pandas as pd
+    from darts import TimeSeries
+    from darts.models import ExponentialSmoothing
+
+    index = pd.date_range("2000-01-03", periods=len(train), freq="h")
+    series = TimeSeries.from_series(pd.Series(train, index=index))
+    model = ExponentialSmoothing(seasonal_periods=SEASON)
+    model.fit(series)
+    return model.predict(HORIZON).values()[:, 0]
+
+
 def main():
     name, n = sys.argv[1], int(sys.argv[2])
     if name not in PEERS:
@@ -57,8 +71,10 @@ def main():
     y = hourly_values(n)
     train, test = y[:-HORIZON], y[-HORIZON:]
     start = time.perf_counter()
-    model = _model(name).fit(train)
-    forecast = model.predict(HORIZON)["mean"]
+    if name == "darts-ets":
+        forecast = _darts_forecast(train)
+    else:
+        forecast = _model(name).fit(train).predict(HORIZON)["mean"]
     seconds = time.perf_counter() - start
     print(json.dumps({"model": name, "n": n, "seconds": round(seconds, 2),
                       "mase": round(holdout_mase(train, test, forecast), 3)}), flush=True)

@@ -141,7 +141,9 @@ default=None
     global_model : bool, default=False
         With a wide DataFrame, train one model on the windows of all columns (each
         column windowed separately: no padding; leading NaN dropped). Otherwise one
-        model is fitted per column.
+        model is fitted per column. A global model standardises each series with its own
+        training mean and standard deviation before any window normalisation, so that
+        series of every scale weigh alike in its training loss.
     n_ensemble : int, default=1
         Number of models trained with seeds ``random_state + i``; their forecasts are
         combined by the median.
@@ -361,11 +363,10 @@ default=None
 
     def _series_mode(self):
         normalize = self._normalization()[0]
-        return (
-            self.normalize == "auto"
-            or normalize == "series"
-            or (normalize is None and bool(self.global_model))
-        )
+        # a global model's loss would otherwise be ruled by its largest series: on half
+        # of the monthly Tourism series, a global ridge on "seasonal" windows forecast the
+        # other half at MASE 2.99 unstandardised and 1.53 standardised
+        return self.normalize == "auto" or normalize == "series" or bool(self.global_model)
 
     def _train_horizon(self):
         return 1 if self._strategy() == "recursive" else int(self.horizon)
