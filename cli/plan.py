@@ -258,7 +258,10 @@ def _network_cost(forecaster, n_obs, n_series, fits):
     models = 1 if params.get("global_model") else n_series
     epochs = int(params.get("epochs", 100))
     if params.get("early_stopping", True):
-        epochs = min(epochs, 2 * int(params.get("patience", 10)))
+        # on long series the validation loss keeps improving: about half the epochs run
+        # (20 LSTM(8) on 10,000 hourly windows took 279 s, where twice the patience
+        # predicted 62 s), and `train_on_all` trains again for the epochs kept
+        epochs = epochs / 2 * (1.5 if params.get("train_on_all", True) else 1.0)
     units = params.get("units", (32,))
     units = (units,) if isinstance(units, int) else tuple(units)
     width = (1 + sum(units) / 32) * (2 if params.get("bidirectional") else 1)

@@ -73,7 +73,10 @@ def test_zero_shot_forecasts_are_deterministic_and_need_no_training():
     assert first.network_ is None  # zero-shot: the shipped network, untouched
     second = PretrainedRNNForecaster().fit(y)
     np.testing.assert_array_equal(first.predict(12), second.predict(12))
+    # the intervals' calibration runs only when an interval is asked for
+    assert first._cache_residuals is None
     interval = first.predict_interval(12, coverage=0.9)
+    assert len(first.residuals_[0]) > 0
     assert (interval["lower"] < interval["forecast"]).all()
     assert (interval["forecast"] < interval["upper"]).all()
 

@@ -171,6 +171,11 @@ def _timed(command, timeout):
     return seconds, peak, done.stdout, done.stderr, done.returncode
 
 
+def _mib(peak):
+    """Peak memory in whole MiB, None when ``time`` could not report it (a killed run)."""
+    return round(peak) if np.isfinite(peak) else None
+
+
 def _tsforecast():
     return shutil.which("tsforecast") or str(Path(sys.executable).with_name("tsforecast"))
 
@@ -184,7 +189,7 @@ def _cli_row(kind, n, csv, workdir, timeout, extra=()):
     if outcome is None:
         return {"system": system, "n": n, "note": f"gave up after {timeout:.0f} s"}
     seconds, peak, stdout, stderr, code = outcome
-    row = {"system": system, "n": n, "seconds": round(seconds, 1), "peak_mib": round(peak)}
+    row = {"system": system, "n": n, "seconds": round(seconds, 1), "peak_mib": _mib(peak)}
     if code:
         row["note"] = f"failed: {(stderr.strip().splitlines() or ['?'])[-1]}"
         return row
@@ -213,7 +218,7 @@ def _peer_row(peer_python, name, n, timeout):
     if outcome is None:
         return {"system": name, "n": n, "note": f"gave up after {timeout:.0f} s"}
     seconds, peak, stdout, stderr, code = outcome
-    row = {"system": name, "n": n, "seconds": round(seconds, 1), "peak_mib": round(peak)}
+    row = {"system": name, "n": n, "seconds": round(seconds, 1), "peak_mib": _mib(peak)}
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     if code or not lines:
         row["note"] = f"failed: {(stderr.strip().splitlines() or ['?'])[-1]}"
@@ -228,7 +233,7 @@ def _print_row(row, output):
     # other processes on the machine slow the runs down: the 1-minute load says how busy
     row["load"] = round(os.getloadavg()[0], 1)
     seconds = f"{row['seconds']:>9.1f}" if "seconds" in row else f"{'-':>9}"
-    peak = f"{row['peak_mib']:>9.0f}" if "peak_mib" in row else f"{'-':>9}"
+    peak = f"{row['peak_mib']:>9.0f}" if row.get("peak_mib") is not None else f"{'-':>9}"
     mase = row.get("mase")
     mase = f"{mase:>7.3f}" if isinstance(mase, float) and np.isfinite(mase) else f"{'-':>7}"
     print(f"{row['system']:22}{row['n']:>10,}{seconds}{peak}{mase}{row['load']:>6}  "

@@ -113,7 +113,7 @@ class PretrainedRNNForecaster(BaseForecaster):
         Digest of the pretrained weights used.
     residuals_ : list of numpy.ndarray
         Per series, scaled calibration errors ``(n_origins, MAX_HORIZON)`` (NaN where no
-        value was observed).
+        value was observed); computed at the first interval forecast.
 
     Examples
     --------
@@ -153,7 +153,7 @@ class PretrainedRNNForecaster(BaseForecaster):
         self.network_ = None
         if self.fine_tune:
             self.network_ = self._fine_tuned(network)
-        self.residuals_ = self._calibration_errors()
+        self._cache_residuals = None
         return self
 
     def _histories(self, y):
@@ -170,7 +170,7 @@ class PretrainedRNNForecaster(BaseForecaster):
 
     def _adopt_history(self, y, X, *, trained):
         self.histories_ = self._histories(y)
-        self.residuals_ = self._calibration_errors()
+        self._cache_residuals = None
 
     def _default_horizon(self):
         if self.horizon is not None:
@@ -243,6 +243,14 @@ class PretrainedRNNForecaster(BaseForecaster):
         return forecast[0] if len(self.histories_) == 1 else forecast.T
 
     # ------------------------------------------------------------- intervals
+    @property
+    def residuals_(self):
+        # calibrating costs several forward passes per series (four fifths of a zero-shot
+        # fit of a panel) and only intervals need it: computed at the first interval
+        if getattr(self, "_cache_residuals", None) is None:
+            self._cache_residuals = self._calibration_errors()
+        return self._cache_residuals
+
     def _calibration_errors(self):
         """Scaled errors of forecasts from the last origins of each history."""
         pairs = []

@@ -45,7 +45,7 @@ class Theta(CachedResultsMixin, BaseForecaster):
     b0_, alpha_ : float
         Drift of the theta line and SES smoothing parameter.
     sigma2_ : float
-        One-step residual variance of the SES.
+        One-step residual variance of the SES (computed on first access).
     y_ : numpy.ndarray
         Training values (the ``n_fit_`` most recent ones); the model is refitted from them
         (deterministically) when the statsmodels results are needed after loading.
@@ -100,11 +100,18 @@ class Theta(CachedResultsMixin, BaseForecaster):
         self.season_length_ = m
         self.b0_ = float(results.params["b0"])
         self.alpha_ = float(results.params["alpha"])
-        self.sigma2_ = float(results.sigma2)
         self.y_ = y
         self.n_fit_ = len(y)
         self._cache_results = results
         return self
+
+    @property
+    def sigma2_(self):
+        # statsmodels fits a state-space model for it (three quarters of a fit's time), and
+        # only intervals need it: computed when asked
+        results = self._results()
+        with quiet_statsmodels():
+            return float(results.sigma2)
 
     def _rebuild_results(self):
         # Theta's fit is deterministic and cheap: refit rather than store its internals.
