@@ -9,7 +9,12 @@ from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from tsforecast.windowing import LagTransformer, covariate_windows, make_windows
+from tsforecast.windowing import (
+    LagTransformer,
+    covariate_windows,
+    make_windows,
+    time_ordered_windows,
+)
 
 
 @pytest.fixture
@@ -386,3 +391,19 @@ _LAG_EXPECTED_FAILURES = {
 )
 def test_lag_transformer_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("counts", [[3, 1], [5, 5, 2], [1, 7, 3, 7, 2]])
+def test_time_ordered_windows_match_sorting_every_window_by_age(counts):
+    # the order a sort of all windows by age (oldest first, series order within an age)
+    # gives, computed for the asked rows only
+    ages = np.concatenate([np.arange(c, 0, -1) for c in counts])
+    order = np.argsort(-ages, kind="stable")
+    owner = np.repeat(np.arange(len(counts)), counts)[order]
+    local = np.concatenate([np.arange(c) for c in counts])[order]
+    rows = np.arange(sum(counts))
+    got_owner, got_local = time_ordered_windows(counts, rows)
+    assert_array_equal(got_owner, owner)
+    assert_array_equal(got_local, local)
+    some = rows[::3][::-1]
+    assert_array_equal(time_ordered_windows(counts, some)[0], owner[some])

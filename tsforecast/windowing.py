@@ -26,7 +26,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from tsforecast.validation import InputTypeError, InputValueError, check_int
 
-__all__ = ["LagTransformer", "covariate_windows", "make_windows", "sample_windows"]
+__all__ = [
+    "LagTransformer",
+    "covariate_windows",
+    "make_windows",
+    "sample_windows",
+    "time_ordered_windows",
+]
 
 
 def _as_numeric_array(values, name):
@@ -411,3 +417,47 @@ class LagTransformer(TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         tags.requires_fit = True
         return tags
+
+
+def time_ordered_windows(counts, rows):
+    """Which series and window rows ``rows`` of several series' windows are, in time order.
+
+    The windows of series ``j`` (``counts[j]`` of them, oldest first) all end at the same
+    cutoff: window ``i`` is ``counts[j] - i`` steps old. Ordered from the oldest to the
+    newest, and by series within the same age, row ``r`` of all the windows is window
+    ``local[r]`` of series ``owner[r]``. Only the asked rows are computed: the windows of a
+    large panel (tens of millions) are never enumerated.
+
+    Parameters
+    ----------
+    counts : array-like of int
+        Windows per series.
+    rows : array-like of int
+        Rows of the time order, each below ``sum(counts)``.
+
+    Returns
+    -------
+    owner, local : numpy.ndarray of int
+        Series and window (row of that series' windows) of each row.
+
+    Examples
+    --------
+    >>> owner, local = time_ordered_windows([3, 1], [0, 1, 2, 3])
+    >>> owner.tolist(), local.tolist()
+    ([0, 0, 0, 1], [0, 1, 2, 0])
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    rows = np.asarray(rows, dtype=np.int64)
+    oldest = int(counts.max())
+    # series with at least `age` windows, for every age; blocks of one age, oldest first
+    with_age = np.bincount(counts, minlength=oldest + 1)[::-1].cumsum()[::-1]
+    sizes = with_age[oldest:0:-1]
+    ends = np.cumsum(sizes)
+    block = np.searchsorted(ends, rows, side="right")
+    age = oldest - block
+    rank = rows - (ends[block] - sizes[block])
+    owner = np.empty(len(rows), dtype=np.int64)
+    for value in np.unique(age):
+        asked = age == value
+        owner[asked] = np.flatnonzero(counts >= value)[rank[asked]]
+    return owner, counts[owner] - age

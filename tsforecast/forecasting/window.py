@@ -55,7 +55,12 @@ from tsforecast.forecasting.normalization import NORMALIZE, series_stats, window
 from tsforecast.forecasting.window_calibration import ConformalCalibrationMixin
 from tsforecast.frequency import season_length as _season_length_of
 from tsforecast.validation import InputTypeError, InputValueError, check_int
-from tsforecast.windowing import covariate_windows, make_windows, sample_windows
+from tsforecast.windowing import (
+    covariate_windows,
+    make_windows,
+    sample_windows,
+    time_ordered_windows,
+)
 
 __all__ = ["WindowForecaster"]
 
@@ -76,8 +81,9 @@ class _WindowSource(NamedTuple):
     """Every training window of a list of series, as views, in time order across series.
 
     ``inputs[j]``, ``targets[j]``, ``pasts[j]`` and ``futures[j]`` are the window views of
-    series ``j``; row ``r`` of the time order is row ``local[r]`` of series ``owner[r]``
-    (``owner`` and ``local`` are None for one series: its rows are already in time order).
+    series ``j``, ``counts[j]`` of them; the rows of all series are ordered by time
+    (:func:`~tsforecast.windowing.time_ordered_windows`; ``counts`` is None for one series:
+    its rows are already in time order).
     """
 
     n_rows: int
@@ -85,8 +91,7 @@ class _WindowSource(NamedTuple):
     targets: list
     pasts: list
     futures: list
-    owner: Any
-    local: Any
+    counts: Any
     loc: np.ndarray
     scale: np.ndarray
     covariate_loc: Any
@@ -440,14 +445,12 @@ default=None
             cov_loc, cov_scale = covariate_stats(covariates)
         n_past = len(self.past_covariates_) if covariates is not None else 0
         n_future = len(self.future_covariates_) if covariates is not None else 0
-        inputs, targets, ages, pasts, futures = [], [], [], [], []
+        inputs, targets, pasts, futures = [], [], [], []
         for j, (values, mu, sd) in enumerate(zip(series, loc, scale)):
             # one standardised copy of the series; its windows are views on it
             Xw, Yw = make_windows((values - mu) / sd, window, steps)
             inputs.append(Xw)
             targets.append(Yw)
-            if len(series) > 1:
-                ages.append(np.arange(len(Xw), 0, -1))
             if covariates is not None:
                 unit = (covariates[j] - cov_loc) / cov_scale
                 if n_past:
@@ -456,22 +459,19 @@ default=None
                     futures.append(covariate_windows(unit[:, n_past:], window, steps,
                                                      known_ahead=True))
         n_rows = sum(len(Xw) for Xw in inputs)
-        owner = local = None
-        if len(inputs) > 1:
-            # every series ends at the cutoff: order the rows of all series by time, so that
-            # a regressor holding out its last rows for early stopping holds out the latest
-            order = np.argsort(-np.concatenate(ages), kind="stable")
-            owner = np.repeat(np.arange(len(inputs)), [len(Xw) for Xw in inputs])[order]
-            local = np.concatenate([np.arange(len(Xw)) for Xw in inputs])[order]
-        return _WindowSource(n_rows, inputs, targets, pasts, futures, owner, local,
+        # every series ends at the cutoff: the rows of all series are taken in time order,
+        # so that a regressor holding out its last rows for early stopping holds out the
+        # latest
+        counts = np.array([len(Xw) for Xw in inputs]) if len(inputs) > 1 else None
+        return _WindowSource(n_rows, inputs, targets, pasts, futures, counts,
                              loc, scale, cov_loc, cov_scale)
 
     def _training_windows(self, source, seed):
         """Model inputs and targets of the windows of ``source`` that a model trains on:
         all of them, or the sample of ``max_windows`` drawn with ``seed``."""
         rows = sample_windows(source.n_rows, self.max_windows, random_state=seed)
-        owner, local = (None, rows) if source.owner is None else (source.owner[rows],
-                                                                   source.local[rows])
+        owner, local = ((None, rows) if source.counts is None
+                        else time_ordered_windows(source.counts, rows))
         Xw, Yw = _gather(source.inputs, owner, local), _gather(source.targets, owner, local)
         in_loc, wscale, out_loc = window_stats(Xw, Yw.shape[1], *self._normalization())
         Xw, Yw = (Xw - in_loc) / wscale, (Yw - out_loc) / wscale
