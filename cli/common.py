@@ -61,12 +61,15 @@ def summary_line(data, path):
     n_series = y.shape[1] if y.ndim == 2 else 1
     n_values = int(y.notna().to_numpy().sum())
     word = frequency_word(data.freq)
-    kind = f"{word} " if word else ""
+    # a multiple ("30min") is not the unit's own frequency: 30-minute values are not minutely
+    multiple = str(data.freq or "")[:1].isdigit()
+    kind = f"{word} " if word and not multiple else ""
+    every = f" every {data.freq}" if multiple else ""
     span = ""
     if len(y.index):
         span = f" ({format_stamp(y.index[0], data.freq)} .. {format_stamp(y.index[-1], data.freq)})"
-    what = f"{n_values:,} {kind}values" if n_series == 1 else (
-        f"{n_series:,} series, {n_values:,} {kind}values"
+    what = f"{n_values:,} {kind}values{every}" if n_series == 1 else (
+        f"{n_series:,} series, {n_values:,} {kind}values{every}"
     )
     columns = []
     if getattr(data, "id_col", None):

@@ -1102,3 +1102,16 @@ def test_epoch_display_redraws_one_line_on_a_terminal(capsys):
     written = capsys.readouterr().err
     text = "  network 1, epoch 1/100"
     assert written == "\r" + text + "\r" + " " * len(text) + "\r"
+
+
+def test_the_summary_line_names_a_multiple_frequency_by_its_step():
+    from types import SimpleNamespace
+
+    from tsforecast.cli.common import summary_line
+
+    def line(freq):
+        y = pd.Series(range(4), index=pd.date_range("2014", periods=4, freq=freq), name="y")
+        return summary_line(SimpleNamespace(y=y, freq=freq, time_col="t", target="y"), "a.csv")
+
+    assert line("30min").startswith("Read 4 values every 30min (")
+    assert line("h").startswith("Read 4 hourly values (")
