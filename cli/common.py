@@ -20,6 +20,12 @@ def frequency_word(freq):
     return frequency_name(freq)
 
 
+def is_multiple_frequency(freq):
+    """Whether ``freq`` is a multiple of its unit (``"30min"``, ``"2h"``): its values are
+    not the unit's own (30-minute values are not minutely)."""
+    return str(freq or "")[:1].isdigit()
+
+
 def use_compilation_cache():
     """Keep compiled networks on disk between runs (JAX backend), unless
     ``TSFORECAST_NO_COMPILATION_CACHE=1``.
@@ -61,8 +67,7 @@ def summary_line(data, path):
     n_series = y.shape[1] if y.ndim == 2 else 1
     n_values = int(y.notna().to_numpy().sum())
     word = frequency_word(data.freq)
-    # a multiple ("30min") is not the unit's own frequency: 30-minute values are not minutely
-    multiple = str(data.freq or "")[:1].isdigit()
+    multiple = is_multiple_frequency(data.freq)
     kind = f"{word} " if word and not multiple else ""
     every = f" every {data.freq}" if multiple else ""
     span = ""

@@ -13,6 +13,7 @@ from tsforecast.cli.common import (
     find_param,
     format_stamp,
     frequency_word,
+    is_multiple_frequency,
     is_positive,
     read_data,
     record_written,
@@ -377,8 +378,7 @@ def _horizon_unit(freq, horizon):
              "weekly": "weeks", "daily": "days", "business-daily": "business days",
              "hourly": "hours", "minutely": "minutes", "secondly": "seconds"}
     # a multiple ("30min") is not counted in the unit's word: 48 half-hours are 48 values
-    multiple = str(freq or "")[:1].isdigit()
-    unit = "values" if multiple else units.get(word, "values")
+    unit = "values" if is_multiple_frequency(freq) else units.get(word, "values")
     return unit[:-1] if horizon == 1 else unit
 
 
